@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../kiosk/errors.ts';
+import { configSchema, type GateConfig } from './schema.ts';
+
+const PROFILES_DIR = new URL('./profiles/', import.meta.url).pathname;
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge where `over` wins; arrays are replaced, not concatenated. */
+export function mergeConfig(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? mergeConfig(out[k] as Json, v) : v;
+  return out;
+}
+
+function readJson(path: string, what: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? err}` }]);
+  }
+  try {
+    const v: unknown = JSON.parse(text);
+    if (!isObject(v)) throw new Error('top level is not an object');
+    return v;
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `${what} ${path} is not valid JSON: ${(err as Error).message}` }]);
+  }
+}
+
+/**
+ * Validates raw config values: the profile's defaults first, the site's values over them.
+ * Every bad field is reported with its path; nothing half-valid ever reaches the gate.
+ */
+export function parseConfig(raw: Json): GateConfig {
+  const profile = typeof raw.profile === 'string' ? raw.profile : 'pedestrian';
+  let merged = raw;
+  if (['pedestrian', 'vehicle', 'express'].includes(profile)) merged = mergeConfig(readJson(join(PROFILES_DIR, `${profile}.json`), 'profile'), raw);
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  return result.data;
+}
+
+/** Loads the config file named by the argument or EGATE_CONFIG; none means all defaults (simulation). */
+export function loadConfig(path = process.env.EGATE_CONFIG): GateConfig {
+  return parseConfig(path ? readJson(path, 'config file') : {});
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { cameraSection } from './sections/camera.ts';
+import { doorSection } from './sections/door.ts';
+import { faceSection } from './sections/face.ts';
+import { timingsSection } from './sections/gate.ts';
+import { enrolmentSection, journalSection, localSection, syncSection } from './sections/journal.ts';
+import { readersSection } from './sections/readers.ts';
+import { tokensSection } from './sections/tokens.ts';
+
+export const CONFIG_VERSION = 1;
+
+/**
+ * The gate's whole configuration. Types and defaults both come from this one schema, so
+ * they cannot drift apart. Parsed once at start-up (config/load.ts); the rest of the gate
+ * receives typed values and never reads files or environment for configuration.
+ */
+export const configSchema = z.object({
+  version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
+  gate: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32').default('SIM-01'),
+  /** Which e-Channel this controller runs: residents' pedestrian lane, vehicle lane, or visitors' Express lane. */
+  profile: z.enum(['pedestrian', 'vehicle', 'express']).default('pedestrian'),
+  /** The service code this gate checks in credentials (tokens.md): ECH pedestrian, VEH vehicle. */
+  service: z.string().default('ECH'),
+  dataDir: z.string().default('var'),
+  door: doorSection,
+  camera: cameraSection,
+  readers: readersSection,
+  face: faceSection,
+  timings: timingsSection,
+  tokens: tokensSection,
+  journal: journalSection,
+  enrolment: enrolmentSection,
+  sync: syncSection,
+  /** Local interfaces: the traveller display page and the technician CLI socket. */
+  local: localSection,
+});
+
+export type GateConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** Role → zero-based Modbus address maps (door-io.md). A vendor layout is a config change. */
+export const pedestrianRoles = {
+  coils: { entry_release: 0, exit_release: 1, entry_green: 2, entry_red: 3, exit_green: 4, exit_red: 5, buzzer: 6, out_of_service_sign: 7 },
+  inputs: { entry_closed: 0, exit_closed: 1, zone_approach: 2, zone_mantrap: 3, zone_exit: 4, fire_alarm: 5, tamper: 6 },
+  inputRegisters: { mantrap_occupancy: 0, fault_bits: 1, firmware_version: 2 },
+  holdingRegisters: { heartbeat: 0, watchdog_ms: 1 },
+} as const;
+
+export const vehicleRoles = {
+  coils: { barrier_raise: 0, green: 2, red: 3, buzzer: 6, out_of_service_sign: 7 },
+  inputs: { barrier_down: 0, loop_approach: 2, loop_barrier: 3, loop_exit: 4, fire_alarm: 5, tamper: 6 },
+  inputRegisters: { vehicle_count: 0, fault_bits: 1, firmware_version: 2 },
+  holdingRegisters: { heartbeat: 0, watchdog_ms: 1 },
+} as const;
+
+const addressMap = z.record(z.string(), z.number().int().min(0).max(65535));
+
+export const doorSection = z
+  .object({
+    /** `modbus`: the real master on a serial line. `simulated`: the in-process plant model. */
+    driver: z.enum(['modbus', 'simulated']).default('simulated'),
+    layout: z.enum(['pedestrian', 'vehicle']).default('pedestrian'),
+    port: z.string().min(1).optional(),
+    baudRate: z.number().int().positive().default(19200),
+    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+    /** 8E1 on real RS-485; ptys cannot do parity, so tests run 8N1 (door-io.md). */
+    parity: z.enum(['none', 'even', 'odd']).default('even'),
+    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+    unitId: z.number().int().min(1).max(247).default(1),
+    responseTimeoutMs: z.number().int().positive().default(200),
+    retries: z.number().int().min(0).max(10).default(2),
+    pollIntervalMs: z.number().int().min(20).max(100).default(100),
+    heartbeatIntervalMs: z.number().int().min(50).max(500).default(250),
+    faultAfterMs: z.number().int().positive().default(1000),
+    reconnectIntervalMs: z.number().int().positive().default(500),
+    watchdogMs: z.number().int().min(0).default(3000),
+    /** Overrides of the layout's default role map (door-io.md tables). */
+    roles: z
+      .object({ coils: addressMap.optional(), inputs: addressMap.optional(), inputRegisters: addressMap.optional(), holdingRegisters: addressMap.optional() })
+      .prefault({}),
+  })
+  .prefault({})
+  .refine((d) => d.driver !== 'modbus' || !!d.port, { message: 'door.port is required when door.driver is "modbus"', path: ['port'] });
+
+export type DoorConfig = z.infer<typeof doorSection>;

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import calibrated from '../operating-points.json' with { type: 'json' };
+
+export const operatingPoint = z.object({
+  /** Cosine similarity at or above which two faces are the same person. */
+  threshold: z.number().min(-1).max(1),
+  /** What the threshold was calibrated on: data set, pair counts, measured rates. */
+  calibration: z.object({
+    data: z.string(),
+    genuinePairs: z.number().int().nonnegative(),
+    impostorPairs: z.number().int().nonnegative(),
+    far: z.number().min(0).max(1),
+    tar: z.number().min(0).max(1),
+    date: z.string(),
+    note: z.string().optional(),
+  }),
+});
+
+export const faceSection = z
+  .object({
+    modelsDir: z.string().optional(),
+    /** Worker threads running pre-processing and inference; onnxruntime intra-op threads each. */
+    workers: z.number().int().min(1).max(8).default(1),
+    intraOpThreads: z.number().int().min(1).max(8).default(2),
+    /** Named operating point used for decisions, by false match rate. */
+    operatingPoint: z.string().default('fmr_1e-3'),
+    operatingPoints: z.record(z.string(), operatingPoint).default(calibrated.operatingPoints),
+    /** Operating points for references that come from an e-passport chip (small, compressed photos). */
+    chipOperatingPoints: z.record(z.string(), operatingPoint).optional(),
+    /** Minimum live probability (softmax index 0) for a presentation to count as live. */
+    livenessThreshold: z.number().min(0).max(1).default(0.5),
+    quality: z
+      .object({
+        minInterEyePx: z.number().nonnegative().default(40),
+        maxYawDeg: z.number().positive().default(30),
+        maxPitchDeg: z.number().positive().default(30),
+        maxRollDeg: z.number().positive().default(25),
+        minSharpness: z.number().nonnegative().default(0),
+        minExposure: z.number().min(0).max(255).default(40),
+        maxExposure: z.number().min(0).max(255).default(220),
+        minDetectionScore: z.number().min(0).max(1).default(0.7),
+      })
+      .prefault({}),
+  })
+  .prefault({})
+  .refine((f) => f.operatingPoint in f.operatingPoints, {
+    message: 'face.operatingPoint must name one of face.operatingPoints',
+    path: ['operatingPoint'],
+  });
+
+export type FaceConfig = z.infer<typeof faceSection>;
+export type OperatingPoint = z.infer<typeof operatingPoint>;

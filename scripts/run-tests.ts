@@ -1,0 +1,117 @@
+/**
+ * Runs every test/**\/*.test.ts file in its own Node process (isolation: a test that
+ * leaks a serial port or a worker cannot hang the others), two at a time on the 2-core
+ * machine. A file whose first line contains `@serial` runs alone (one pcscd per machine,
+ * latency-sensitive peers). Ends with the one line CI reads: `N passed, N failed, N skipped`.
+ *
+ *   node --import tsx scripts/run-tests.ts [filter…]
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const FILE_TIMEOUT_MS = Number(process.env.EGATE_TEST_FILE_TIMEOUT_MS ?? 8 * 60_000);
+const JOBS = Number(process.env.EGATE_TEST_JOBS ?? 2);
+const LOG_DIR = join(ROOT, 'artifacts', 'test-logs');
+
+function findTests(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+interface FileResult {
+  file: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  ms: number;
+  note?: string;
+}
+
+function parseTotals(output: string): { total: number; passed: number; skipped: number } | undefined {
+  const t = [...output.matchAll(/Total:\s+(\d+)/g)].at(-1);
+  const p = [...output.matchAll(/Passed:\s+(\d+)/g)].at(-1);
+  const s = [...output.matchAll(/Skipped:\s+(\d+)/g)].at(-1);
+  if (!t || !p || !s) return undefined;
+  return { total: Number(t[1]), passed: Number(p[1]), skipped: Number(s[1]) };
+}
+
+function runFile(file: string): Promise<FileResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+      cwd: ROOT,
+      env: { ...process.env, FORCE_COLOR: '0', EGATE_LOG_LEVEL: process.env.EGATE_LOG_LEVEL ?? 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, FILE_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const rel = relative(ROOT, file);
+      // Peers started by a test live in its process group: make sure none outlives it.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      const logName = rel.replace(/[\/]/g, '__') + '.log';
+      writeFileSync(join(LOG_DIR, logName), output);
+      const totals = parseTotals(output);
+      const ms = Date.now() - started;
+      let r: FileResult;
+      if (timedOut) r = { file: rel, passed: totals?.passed ?? 0, failed: 1, skipped: 0, ms, note: `timed out after ${FILE_TIMEOUT_MS} ms` };
+      else if (!totals) r = { file: rel, passed: 0, failed: 1, skipped: 0, ms, note: `exited ${code} without a uvu summary` };
+      else {
+        const failed = totals.total - totals.passed;
+        r = { file: rel, passed: totals.passed, failed: failed === 0 && code !== 0 ? 1 : failed, skipped: totals.skipped, ms };
+        if (failed === 0 && code !== 0) r.note = `exit code ${code}`;
+      }
+      const skipLines = output.split('\n').filter((l) => l.startsWith('SKIP '));
+      const status = r.failed > 0 ? 'FAIL' : 'ok  ';
+      console.log(`${status} ${rel}  ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped  (${(ms / 1000).toFixed(1)} s)${r.note ? '  — ' + r.note : ''}`);
+      for (const l of skipLines) console.log(`     ${l}`);
+      if (r.failed > 0) console.log(output.split('\n').map((l) => '     | ' + l).join('\n'));
+      resolve(r);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const filters = process.argv.slice(2);
+  const files = findTests(join(ROOT, 'test')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+  const serial = files.filter((f) => readFileSync(f, 'utf8').split('\n', 1)[0]!.includes('@serial'));
+  const parallel = files.filter((f) => !serial.includes(f));
+  const results: FileResult[] = [];
+  const queue = [...parallel];
+  await Promise.all(
+    Array.from({ length: Math.max(1, JOBS) }, async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) results.push(await runFile(f));
+    }),
+  );
+  for (const f of serial) results.push(await runFile(f));
+  const sum = (k: 'passed' | 'failed' | 'skipped'): number => results.reduce((a, r) => a + r[k], 0);
+  if (files.length === 0) console.log('no test files found');
+  console.log(`${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
+  process.exitCode = sum('failed') > 0 || files.length === 0 ? 1 : 0;
+}
+
+await main();
