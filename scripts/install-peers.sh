@@ -3,7 +3,7 @@
 # slave and master, MQTT broker, camera source, browser, PC/SC stack). Runs apt-get only
 # for packages that are missing, and only as root; otherwise prints what to run.
 set -euo pipefail
-PKGS=(socat python3-pymodbus mbpoll mosquitto mosquitto-clients ffmpeg chromium tmux
+PKGS=(socat python3-pymodbus python3-serial python3-serial-asyncio mbpoll mosquitto mosquitto-clients ffmpeg chromium tmux
       pcscd pcsc-tools libpcsclite-dev vsmartcard-vpcd vsmartcard-vpicc python3-virtualsmartcard
       python3-pycryptodome python3-pil openssl)
 missing=()
