@@ -39,6 +39,8 @@ export const faceSection = z
         minExposure: z.number().min(0).max(255).default(40),
         maxExposure: z.number().min(0).max(255).default(220),
         minDetectionScore: z.number().min(0).max(1).default(0.7),
+        /** Eye aspect ratio (68-point landmarks) under which the eyes count as closed. */
+        minEyeOpenness: z.number().min(0).max(1).default(0.12),
       })
       .prefault({}),
   })
