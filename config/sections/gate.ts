@@ -7,6 +7,8 @@ export const timingsSection = z
     refusalDisplayMs: z.number().int().positive().default(3000),
     entryTimeoutMs: z.number().int().positive().default(10000),
     tailgateResolveMs: z.number().int().positive().default(20000),
+    /** Occupancy must stay at one this long before a tailgated crossing resumes. */
+    tailgateSettleMs: z.number().int().positive().default(1500),
     faceBudgetMs: z.number().int().positive().default(8000),
     exitTimeoutMs: z.number().int().positive().default(10000),
     healthyBeforeServiceMs: z.number().int().positive().default(5000),

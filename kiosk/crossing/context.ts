@@ -1,0 +1,79 @@
+import type { Timings } from '../../config/sections/gate.ts';
+import type { Outcome } from './outcomes.ts';
+import type { GateIo, TokenVerdict } from './types.ts';
+
+/** The crossing in progress: everything here lives in memory for this crossing only. */
+export interface CrossingState {
+  id: string;
+  channel: string;
+  startedAt: number;
+  token: TokenVerdict | null;
+  /** Monotonic ms at each milestone, for the durations of crossing_finished. */
+  marks: { tokenDone?: number; entryOpened?: number; entryClosed?: number; faceDone?: number; exitOpened?: number };
+  outcome: Outcome | null;
+  reason: string;
+  attempts: number;
+  bestScore: number | null;
+  liveness: number | null;
+  spoofStreak: number;
+  lastDecision: string | null;
+  seenExitZone: boolean;
+}
+
+export interface CrossingContext {
+  timings: Timings;
+  /** Consecutive live-rated-spoof frames with a face that make a presentation attack. */
+  padFrames: number;
+  now: () => number;
+  newId: () => string;
+  io: GateIo;
+  faults: string[];
+  fireAlarm: boolean;
+  crossing: CrossingState | null;
+  /** A traveller was inside when a fault stopped the crossing: let them out by the entry door. */
+  releaseOccupant: boolean;
+  guidance: string[];
+  /** Why the gate is out of service, for display and status. */
+  modeReason: string;
+}
+
+export interface CrossingInput {
+  timings: Timings;
+  padFrames?: number;
+  now: () => number;
+  newId: () => string;
+}
+
+export function initialContext(input: CrossingInput): CrossingContext {
+  return {
+    timings: input.timings,
+    padFrames: input.padFrames ?? 3,
+    now: input.now,
+    newId: input.newId,
+    io: { inputs: {}, registers: {} },
+    faults: [],
+    fireAlarm: false,
+    crossing: null,
+    releaseOccupant: false,
+    guidance: [],
+    modeReason: 'starting',
+  };
+}
+
+export function newCrossing(ctx: CrossingContext, channel: string): CrossingState {
+  return {
+    id: ctx.newId(),
+    channel,
+    startedAt: ctx.now(),
+    token: null,
+    marks: {},
+    outcome: null,
+    reason: '',
+    attempts: 0,
+    bestScore: null,
+    liveness: null,
+    spoofStreak: 0,
+    lastDecision: null,
+    seenExitZone: false,
+  };
+}

@@ -1,0 +1,367 @@
+import { assign, emit, enqueueActions, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
+import { initialContext, newCrossing, type CrossingContext, type CrossingInput, type CrossingState } from './context.ts';
+import type { CrossingEvent } from './events.ts';
+import type { Mode, Outcome } from './outcomes.ts';
+import { crossingRecord } from './record.ts';
+import type { FaceVerdict, TokenVerdict } from './types.ts';
+import type { CrossingFact, JournalEventType } from './facts.ts';
+
+/**
+ * The pedestrian contactless e-Channel crossing of gate-flow.md as one statechart.
+ * No I/O here: door outputs follow from the state (pedestrian-outputs.ts), facts for the
+ * journal are emitted, and the token check and the face loop are actors the binding
+ * provides. Timers are named delays read from config, so tests drive them with a
+ * simulated clock.
+ */
+
+const io = (ctx: CrossingContext, role: string): boolean => ctx.io.inputs[role] === true;
+const occupancy = (ctx: CrossingContext): number => ctx.io.registers.mantrap_occupancy ?? 0;
+const mantrapEmpty = (ctx: CrossingContext): boolean => !io(ctx, 'zone_mantrap') && occupancy(ctx) === 0;
+
+export const pedestrianMachine = setup({
+  types: {
+    context: {} as CrossingContext,
+    events: {} as CrossingEvent,
+    input: {} as CrossingInput,
+    emitted: {} as CrossingFact,
+  },
+  actors: {
+    checkToken: fromPromise<TokenVerdict, { channel: string; token: unknown }>(async () => {
+      throw new Error('checkToken not provided');
+    }),
+    faceLoop: fromCallback<EventObject, { reference: unknown }>(() => {
+      throw new Error('faceLoop not provided');
+    }),
+  },
+  delays: {
+    tokenBudget: ({ context }) => context.timings.tokenBudgetMs,
+    refusalDisplay: ({ context }) => context.timings.refusalDisplayMs,
+    entryTimeout: ({ context }) => context.timings.entryTimeoutMs,
+    tailgateResolve: ({ context }) => context.timings.tailgateResolveMs,
+    tailgateSettle: ({ context }) => context.timings.tailgateSettleMs,
+    faceBudget: ({ context }) => context.timings.faceBudgetMs,
+    exitTimeout: ({ context }) => context.timings.exitTimeoutMs,
+    healthyBeforeService: ({ context }) => context.timings.healthyBeforeServiceMs,
+  },
+  guards: {
+    hasFaults: ({ context }) => context.faults.length > 0,
+    noFaults: ({ context }) => context.faults.length === 0,
+    fireAlarm: ({ context }) => context.fireAlarm,
+    noFireAlarm: ({ context }) => !context.fireAlarm,
+    inCrossing: ({ context }) => context.crossing !== null,
+    travellerInsideAlone: ({ context }) => io(context, 'zone_mantrap') && occupancy(context) <= 1 && !io(context, 'zone_approach'),
+    entryClosed: ({ context }) => io(context, 'entry_closed'),
+    exitClosed: ({ context }) => io(context, 'exit_closed'),
+    tailgating: ({ context }) => occupancy(context) >= 2,
+    backToOne: ({ context }) => occupancy(context) === 1 && io(context, 'zone_mantrap'),
+    notBackToOne: ({ context }) => !(occupancy(context) === 1 && io(context, 'zone_mantrap')),
+    mantrapEmpty: ({ context }) => mantrapEmpty(context),
+    travellerLeft: ({ context }) => mantrapEmpty(context) && context.crossing?.seenExitZone === true && !io(context, 'zone_exit'),
+    occupantOut: ({ context }) => context.releaseOccupant && mantrapEmpty(context),
+    wantsMaintenance: ({ event }) => event.type === 'SET_MODE' && event.mode === 'maintenance',
+    wantsOutOfService: ({ event }) => event.type === 'SET_MODE' && event.mode === 'out_of_service',
+    wantsInService: ({ event }) => event.type === 'SET_MODE' && event.mode === 'in_service',
+    faceMatch: ({ event }) => event.type === 'FACE_RESULT' && event.result.decision === 'match' && event.result.otherFaces === 0,
+    secondFace: ({ event }) => event.type === 'FACE_RESULT' && event.result.otherFaces > 0,
+    spoofConfirmed: ({ context, event }) =>
+      event.type === 'FACE_RESULT' && event.result.decision === 'spoof' && (context.crossing?.spoofStreak ?? 0) + 1 >= context.padFrames,
+  },
+  actions: {
+    mark: assign(({ context }, params: { key: keyof CrossingState['marks'] }) =>
+      context.crossing ? { crossing: { ...context.crossing, marks: { ...context.crossing.marks, [params.key]: context.now() } } } : {},
+    ),
+    /** Emits crossing_finished and clears the crossing (and with it the reference) from memory. */
+    finish: enqueueActions(({ context, enqueue }, params: { outcome?: Outcome; reason?: string }) => {
+      const c = context.crossing;
+      if (!c) return;
+      const data = crossingRecord(context, c, params.outcome ?? c.outcome ?? 'ABORTED_FAULT', params.reason ?? c.reason);
+      enqueue.emit({ type: 'journal', event: 'crossing_finished', data: { ...data } });
+      enqueue.assign({ crossing: null, guidance: [] });
+    }),
+    /** The outcome is decided; the crossing finishes when the traveller has left the mantrap. */
+    decide: assign(({ context }, params: { outcome: Outcome; reason: string }) => ({
+      crossing: context.crossing
+        ? { ...context.crossing, outcome: params.outcome, reason: params.reason, marks: { ...context.crossing.marks, faceDone: context.crossing.marks.faceDone ?? context.now() } }
+        : null,
+    })),
+    alarm: emit(({ context }, params: { kind: 'raised' | 'cleared'; alarm: string }): CrossingFact => ({
+      type: 'journal',
+      event: params.kind === 'raised' ? 'alarm_raised' : 'alarm_cleared',
+      data: { alarm: params.alarm, crossing: context.crossing?.id ?? null },
+    })),
+    /** Ends whatever crossing is in progress because the gate left service. */
+    abortCrossing: enqueueActions(({ context, enqueue }, params: { outcome: 'ABORTED_FAULT' | 'ABORTED_EMERGENCY'; reason: string }) => {
+      const c = context.crossing;
+      if (!c) return;
+      enqueue.assign({ releaseOccupant: !mantrapEmpty(context) });
+      enqueue.emit({ type: 'journal', event: 'crossing_finished', data: { ...crossingRecord(context, c, params.outcome, params.reason) } });
+      enqueue.assign({ crossing: null, guidance: [] });
+    }),
+    modeChanged: emit(({ context, event }, params: { mode: Mode }): CrossingFact => ({
+      type: 'journal',
+      event: 'mode_changed',
+      data: {
+        mode: params.mode,
+        reason:
+          event.type === 'SET_MODE' || event.type === 'RESET'
+            ? `technician:${event.by}`
+            : context.fireAlarm
+              ? 'fire_alarm'
+              : context.faults.length
+                ? `fault:${context.faults.join(',')}`
+                : params.mode === 'in_service'
+                  ? 'healthy'
+                  : context.modeReason || 'starting',
+      },
+    })),
+    journal: emit((_, params: { event: JournalEventType; data: Record<string, unknown> }): CrossingFact => ({ type: 'journal', event: params.event, data: params.data })),
+    assignModeReason: assign((_, params: { reason: string }) => ({ modeReason: params.reason })),
+    clearTailgateMark: assign(({ context }) => (context.crossing ? { crossing: { ...context.crossing, marks: { ...context.crossing.marks, entryClosed: undefined } } } : {})),
+    assignToken: assign(({ context, event }) => {
+      const out = (event as unknown as { output: TokenVerdict }).output;
+      return { crossing: context.crossing ? { ...context.crossing, token: out } : null };
+    }),
+    refuseToken: assign(({ context }, params: { reason?: string }) => {
+      const c = context.crossing;
+      if (!c) return {};
+      const reason = params.reason ?? (c.token && !c.token.ok ? c.token.reason : 'CHECK_FAILED');
+      return { crossing: { ...c, outcome: 'REJECTED_TOKEN' as const, reason } };
+    }),
+    journalReset: emit(({ event }): CrossingFact => ({ type: 'journal', event: 'maintenance_action', data: { action: 'emergency_reset', by: event.type === 'RESET' ? event.by : 'unknown' } })),
+    assignIo: assign(({ context, event }) => {
+      if (event.type !== 'IO') return {};
+      const c = context.crossing;
+      const seenExit = c && event.io.inputs.zone_exit === true && c.marks.exitOpened !== undefined;
+      return { io: event.io, crossing: seenExit ? { ...c, seenExitZone: true } : c };
+    }),
+    addFault: assign(({ context, event }) =>
+      event.type === 'DEVICE_FAULT' && !context.faults.includes(event.device) ? { faults: [...context.faults, event.device] } : {},
+    ),
+    removeFault: assign(({ context, event }) => (event.type === 'DEVICE_OK' ? { faults: context.faults.filter((d) => d !== event.device) } : {})),
+    assignFire: assign(({ event }) => (event.type === 'FIRE_ALARM' ? { fireAlarm: event.active } : {})),
+    clearRelease: assign({ releaseOccupant: false }),
+    startCrossing: assign(({ context, event }) => ({
+      crossing: newCrossing(context, event.type === 'TOKEN_READ' ? event.channel : 'unknown'),
+    })),
+    journalCrossingStarted: emit(({ context }): CrossingFact => ({
+      type: 'journal',
+      event: 'crossing_started',
+      data: { crossing: context.crossing!.id, channel: context.crossing!.channel },
+    })),
+    journalTokenIgnored: emit(({ context, event }): CrossingFact => ({
+      type: 'journal',
+      event: 'token_checked',
+      data: { crossing: context.crossing?.id ?? null, channel: event.type === 'TOKEN_READ' ? event.channel : null, result: 'ignored', reason: 'CROSSING_IN_PROGRESS' },
+    })),
+    recordFace: assign(({ context, event }) => {
+      if (event.type !== 'FACE_RESULT' || !context.crossing) return {};
+      const r: FaceVerdict = event.result;
+      const c = context.crossing;
+      const compared = r.score !== null;
+      return {
+        guidance: r.issues,
+        crossing: {
+          ...c,
+          attempts: c.attempts + (compared ? 1 : 0),
+          bestScore: r.score !== null && (c.bestScore === null || r.score > c.bestScore) ? r.score : c.bestScore,
+          liveness: r.liveness ?? c.liveness,
+          spoofStreak: r.decision === 'spoof' ? c.spoofStreak + 1 : r.decision === 'no_face' ? c.spoofStreak : 0,
+          lastDecision: r.decision,
+        },
+      };
+    }),
+    /** One face_attempt per change of verdict (not per frame: 15 fps would flood the journal). */
+    journalFaceAttempt: emit(({ context, event }): CrossingFact => {
+      if (event.type !== 'FACE_RESULT' || !context.crossing || event.result.decision === context.crossing.lastDecision) return { type: 'none' };
+      const r = event.result;
+      return {
+        type: 'journal',
+        event: 'face_attempt',
+        data: { crossing: context.crossing.id, decision: r.decision, score: r.score, liveness: r.liveness, issues: r.issues, other_faces: r.otherFaces, ms: Math.round(r.ms) },
+      };
+    }),
+  },
+}).createMachine({
+  id: 'pedestrian',
+  context: ({ input }) => initialContext(input),
+  initial: 'out_of_service',
+  // Sensor snapshots, faults and the fire alarm only update the context here; states react
+  // through eventless guards, so no state can miss a change by not listening for it.
+  on: {
+    IO: { actions: 'assignIo' },
+    DEVICE_FAULT: { actions: 'addFault' },
+    DEVICE_OK: { actions: 'removeFault' },
+    FIRE_ALARM: { actions: 'assignFire' },
+  },
+  states: {
+    in_service: {
+      id: 'in_service',
+      entry: [{ type: 'modeChanged', params: { mode: 'in_service' } }, { type: 'assignModeReason', params: { reason: '' } }],
+      always: [
+        { guard: 'fireAlarm', target: '#emergency', actions: { type: 'abortCrossing', params: { outcome: 'ABORTED_EMERGENCY', reason: 'FIRE_ALARM' } } },
+        { guard: 'hasFaults', target: '#out_of_service.faulty', actions: { type: 'abortCrossing', params: { outcome: 'ABORTED_FAULT', reason: 'DEVICE_FAULT' } } },
+      ],
+      on: {
+        TOKEN_READ: { actions: 'journalTokenIgnored' },
+        SET_MODE: [
+          { guard: 'inCrossing', actions: emit({ type: 'refused', what: 'SET_MODE', reason: 'CROSSING_IN_PROGRESS' }) },
+          { guard: 'wantsMaintenance', target: '#maintenance' },
+          { guard: 'wantsOutOfService', target: '#out_of_service.commanded' },
+        ],
+      },
+      initial: 'idle',
+      states: {
+        idle: {
+          on: { TOKEN_READ: { target: 'token_check', actions: ['startCrossing', 'journalCrossingStarted'] } },
+        },
+        token_check: {
+          invoke: {
+            src: 'checkToken',
+            input: ({ event }) => (event.type === 'TOKEN_READ' ? { channel: event.channel, token: event.token } : { channel: 'unknown', token: null }),
+            onDone: [
+              { guard: ({ event }) => event.output.ok, target: 'entry', actions: ['assignToken', { type: 'mark', params: { key: 'tokenDone' } }] },
+              { target: 'token_refused', actions: ['assignToken', { type: 'refuseToken', params: {} }, { type: 'mark', params: { key: 'tokenDone' } }] },
+            ],
+            onError: { target: 'token_refused', actions: [{ type: 'refuseToken', params: { reason: 'CHECK_FAILED' } }, { type: 'mark', params: { key: 'tokenDone' } }] },
+          },
+          after: {
+            tokenBudget: { target: 'token_refused', actions: [{ type: 'refuseToken', params: { reason: 'TOKEN_TIMEOUT' } }, { type: 'mark', params: { key: 'tokenDone' } }] },
+          },
+        },
+        /** Red cross and the reason for refusalDisplayMs; the entry door never opened. */
+        token_refused: {
+          entry: { type: 'finish', params: {} },
+          after: { refusalDisplay: 'idle' },
+        },
+        entry: {
+          id: 'entry',
+          entry: { type: 'mark', params: { key: 'entryOpened' } },
+          after: { entryTimeout: { guard: 'mantrapEmpty', target: 'abandoned' } },
+          always: { guard: 'tailgating', target: 'tailgate' },
+          initial: 'open',
+          states: {
+            open: { always: { guard: 'travellerInsideAlone', target: 'closing' } },
+            closing: { always: { guard: 'entryClosed', target: '#face', actions: { type: 'mark', params: { key: 'entryClosed' } } } },
+          },
+        },
+        abandoned: {
+          entry: { type: 'finish', params: { outcome: 'ABANDONED', reason: 'NOT_ENTERED' } },
+          always: { guard: 'entryClosed', target: 'idle' },
+        },
+        /** Two people inside: exit stays shut, entry reopens, buzzer until back to one. */
+        tailgate: {
+          entry: [{ type: 'alarm', params: { kind: 'raised', alarm: 'TAILGATE' } }, 'clearTailgateMark'],
+          exit: { type: 'alarm', params: { kind: 'cleared', alarm: 'TAILGATE' } },
+          after: { tailgateResolve: { target: 'refused', actions: { type: 'decide', params: { outcome: 'TAILGATE', reason: 'OCCUPANCY' } } } },
+          initial: 'waiting',
+          states: {
+            waiting: { always: { guard: 'backToOne', target: 'settling' } },
+            /** One person again: hold a moment so the extra person is really gone (beam flicker, a face at the door). */
+            settling: {
+              always: { guard: 'notBackToOne', target: 'waiting' },
+              after: { tailgateSettle: '#entry.closing' },
+            },
+          },
+        },
+        face: {
+          id: 'face',
+          invoke: { src: 'faceLoop', input: ({ context }) => ({ reference: context.crossing?.token?.ok ? context.crossing.token.reference : null }) },
+          always: { guard: 'tailgating', target: 'tailgate' },
+          after: { faceBudget: { target: 'refused', actions: { type: 'decide', params: { outcome: 'REJECTED_FACE', reason: 'NO_MATCH' } } } },
+          on: {
+            FACE_RESULT: [
+              { guard: 'secondFace', target: 'tailgate', actions: ['journalFaceAttempt', 'recordFace'] },
+              { guard: 'faceMatch', target: 'exit', actions: ['journalFaceAttempt', 'recordFace', { type: 'decide', params: { outcome: 'CLEARED', reason: 'OK' } }] },
+              {
+                guard: 'spoofConfirmed',
+                target: 'refused',
+                actions: ['journalFaceAttempt', 'recordFace', { type: 'decide', params: { outcome: 'REJECTED_PAD', reason: 'PRESENTATION_ATTACK' } }],
+              },
+              { actions: ['journalFaceAttempt', 'recordFace'] },
+            ],
+          },
+        },
+        exit: {
+          entry: { type: 'mark', params: { key: 'exitOpened' } },
+          initial: 'open',
+          states: {
+            open: {
+              always: { guard: 'travellerLeft', target: 'closing' },
+              after: { exitTimeout: 'lingering' },
+            },
+            /** Not left within exitTimeout: buzzer and an alarm; no new crossing until they leave. */
+            lingering: {
+              entry: { type: 'alarm', params: { kind: 'raised', alarm: 'LINGER' } },
+              exit: { type: 'alarm', params: { kind: 'cleared', alarm: 'LINGER' } },
+              always: { guard: 'travellerLeft', target: 'closing' },
+            },
+            closing: { always: { guard: 'exitClosed', target: '#in_service.idle', actions: { type: 'finish', params: {} } } },
+          },
+        },
+        /** Sent to the counter: exit shut, entry open until the mantrap is empty. */
+        refused: {
+          initial: 'open',
+          states: {
+            open: { always: { guard: 'mantrapEmpty', target: 'closing' } },
+            closing: { always: { guard: 'entryClosed', target: '#in_service.idle', actions: { type: 'finish', params: {} } } },
+          },
+        },
+      },
+    },
+    out_of_service: {
+      id: 'out_of_service',
+      entry: { type: 'modeChanged', params: { mode: 'out_of_service' } },
+      always: [
+        { guard: 'fireAlarm', target: '#emergency' },
+        { guard: 'occupantOut', actions: 'clearRelease' },
+      ],
+      on: { SET_MODE: { guard: 'wantsMaintenance', target: '#maintenance' } },
+      initial: 'faulty',
+      states: {
+        faulty: {
+          entry: assign(({ context }) => ({ modeReason: context.faults.length ? 'fault' : context.modeReason || 'recovering' })),
+          always: { guard: 'noFaults', target: 'recovering' },
+        },
+        /** Every device healthy: back in service after healthyBeforeService without a new fault. */
+        recovering: {
+          always: { guard: 'hasFaults', target: 'faulty' },
+          after: { healthyBeforeService: '#in_service' },
+        },
+        commanded: {
+          entry: { type: 'assignModeReason', params: { reason: 'commanded' } },
+          on: { SET_MODE: [{ guard: 'wantsInService', target: 'faulty' }, { guard: 'wantsMaintenance', target: '#maintenance' }] },
+        },
+      },
+    },
+    maintenance: {
+      id: 'maintenance',
+      entry: [{ type: 'modeChanged', params: { mode: 'maintenance' } }, { type: 'assignModeReason', params: { reason: 'maintenance' } }],
+      always: { guard: 'fireAlarm', target: '#emergency' },
+      on: {
+        SET_MODE: [
+          { guard: 'wantsInService', target: '#out_of_service.faulty' },
+          { guard: 'wantsOutOfService', target: '#out_of_service.commanded' },
+        ],
+      },
+    },
+    emergency: {
+      id: 'emergency',
+      entry: [
+        { type: 'modeChanged', params: { mode: 'emergency' } },
+        { type: 'assignModeReason', params: { reason: 'fire_alarm' } },
+        { type: 'journal', params: { event: 'emergency_started', data: { cause: 'fire_alarm' } } },
+      ],
+      initial: 'active',
+      states: {
+        active: {
+          always: { guard: 'noFireAlarm', target: 'awaiting_reset', actions: { type: 'journal', params: { event: 'emergency_ended', data: { cause: 'fire_alarm' } } } },
+        },
+        /** The alarm has cleared; only a technician's reset returns the gate to service. */
+        awaiting_reset: {
+          always: { guard: 'fireAlarm', target: 'active' },
+          on: { RESET: { target: '#out_of_service.faulty', actions: 'journalReset' } },
+        },
+      },
+    },
+  },
+});
