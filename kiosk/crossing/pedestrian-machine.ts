@@ -148,6 +148,23 @@ export const pedestrianMachine = setup({
       event: 'crossing_started',
       data: { crossing: context.crossing!.id, channel: context.crossing!.channel },
     })),
+    journalTokenChecked: emit(({ context }): CrossingFact => {
+      const c = context.crossing;
+      const t = c?.token;
+      return {
+        type: 'journal',
+        event: 'token_checked',
+        data: {
+          crossing: c?.id ?? null,
+          channel: c?.channel ?? null,
+          result: t?.ok ? 'accepted' : 'refused',
+          reason: t ? (t.ok ? 'OK' : t.reason) : 'CHECK_FAILED',
+          token_type: t?.tokenType ?? null,
+          ms: c?.marks.tokenDone !== undefined ? Math.round(c.marks.tokenDone - c.startedAt) : null,
+          ...(t?.detail ?? {}),
+        },
+      };
+    }),
     journalTokenIgnored: emit(({ context, event }): CrossingFact => ({
       type: 'journal',
       event: 'token_checked',
@@ -219,8 +236,8 @@ export const pedestrianMachine = setup({
             src: 'checkToken',
             input: ({ event }) => (event.type === 'TOKEN_READ' ? { channel: event.channel, token: event.token } : { channel: 'unknown', token: null }),
             onDone: [
-              { guard: ({ event }) => event.output.ok, target: 'entry', actions: ['assignToken', { type: 'mark', params: { key: 'tokenDone' } }] },
-              { target: 'token_refused', actions: ['assignToken', { type: 'refuseToken', params: {} }, { type: 'mark', params: { key: 'tokenDone' } }] },
+              { guard: ({ event }) => event.output.ok, target: 'entry', actions: ['assignToken', { type: 'mark', params: { key: 'tokenDone' } }, 'journalTokenChecked'] },
+              { target: 'token_refused', actions: ['assignToken', { type: 'refuseToken', params: {} }, { type: 'mark', params: { key: 'tokenDone' } }, 'journalTokenChecked'] },
             ],
             onError: { target: 'token_refused', actions: [{ type: 'refuseToken', params: { reason: 'CHECK_FAILED' } }, { type: 'mark', params: { key: 'tokenDone' } }] },
           },

@@ -43,7 +43,7 @@ test('a valid token, a walk-in, a face match and a walk-out clear the traveller'
   assert.is(rec!.face_ms, 700);
   assert.is(rec!.exit_ms, 1500);
   assert.is(rec!.total_ms, 3400);
-  assert.equal(h.journal().map((f) => f.event), ['mode_changed', 'mode_changed', 'crossing_started', 'face_attempt', 'face_attempt', 'crossing_finished']);
+  assert.equal(h.journal().map((f) => f.event), ['mode_changed', 'mode_changed', 'crossing_started', 'token_checked', 'face_attempt', 'face_attempt', 'crossing_finished']);
 });
 
 test('a refused token shows the reason for 3 s, never opens the entry, and returns to idle', async () => {
@@ -187,7 +187,7 @@ test('a traveller who lingers past 10 s sets off the buzzer; tokens meanwhile ar
   assert.equal(h.journal('alarm_raised').map((f) => f.data.alarm), ['LINGER']);
   await h.token('jack');
   assert.ok(h.matches({ in_service: { exit: 'lingering' } }));
-  assert.equal(h.journal('token_checked').map((f) => f.data.result), ['ignored']);
+  assert.equal(h.journal('token_checked').map((f) => f.data.result), ['accepted', 'ignored']);
   h.walkOut();
   assert.ok(h.matches({ in_service: 'idle' }));
   assert.equal(h.journal('alarm_cleared').map((f) => f.data.alarm), ['LINGER']);

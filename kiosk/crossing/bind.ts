@@ -1,0 +1,211 @@
+import { createActor, fromCallback, fromPromise, type AnyActorRef, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import type { Camera } from '../../drivers/camera/interface.ts';
+import type { DoorController, DoorSnapshot } from '../../drivers/door/interface.ts';
+import type { FaceEngine, FaceReference } from '../biometrics/index.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { Screen } from '../display/messages.ts';
+import { runFaceLoop } from './face-loop.ts';
+import type { CrossingFact, JournalEventType } from './facts.ts';
+import type { CrossingEvent } from './events.ts';
+import type { CrossingInput } from './context.ts';
+import type { TokenVerdict } from './types.ts';
+
+export interface CrossingBindingDeps {
+  /** The profile's statechart (pedestrian or vehicle), with checkToken and faceLoop actors to provide. */
+  machine: AnyStateMachine;
+  input: Omit<CrossingInput, 'now'>;
+  /** Coil roles → value for a state: the profile's outputs table. */
+  outputsFor: (s: SnapshotFrom<AnyStateMachine>) => Record<string, boolean>;
+  screenFor: (s: SnapshotFrom<AnyStateMachine>) => Screen;
+  clock: Clock;
+  log: Logger;
+  door: DoorController;
+  camera: Camera;
+  engine: FaceEngine;
+  checkToken: (channel: string, token: unknown) => Promise<TokenVerdict>;
+  journal: (type: JournalEventType, data: Record<string, unknown>) => void;
+  /** Published for the display page, status publisher and demo. */
+  publish: (update: { screen: Screen; state: string; mode: string; outputs: Record<string, boolean> }) => void;
+}
+
+/** fault_bits of door-io.md → the device name the crossing engine tracks. */
+const FAULT_BITS: [number, string][] = [
+  [0, 'entry_motor'],
+  [1, 'exit_motor'],
+];
+
+export function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const [k, v] = Object.entries(value)[0] ?? ['', ''];
+    const rest = stateName(v);
+    return rest ? `${k}.${rest}` : k;
+  }
+  return '';
+}
+
+/**
+ * Connects a crossing statechart to the gate's devices. This is where side effects live:
+ * door outputs follow the state table (re-asserted whenever the controller's read-back
+ * disagrees, e.g. after a watchdog trip), facts go to the journal, sensor changes and
+ * device faults become machine events, and the face loop runs while the machine asks.
+ */
+export class CrossingBinding {
+  readonly actor: AnyActorRef;
+  readonly #d: CrossingBindingDeps;
+  readonly #unsubs: (() => void)[] = [];
+  #desired: Record<string, boolean> = {};
+  #writing = false;
+  #rewrite = false;
+  #lastTick = 0;
+  #tick: TimerHandle | undefined;
+  #faultBits = 0;
+  #obstructed = false;
+
+  constructor(deps: CrossingBindingDeps) {
+    this.#d = deps;
+    const { camera, engine, log } = deps;
+    const machine = deps.machine.provide({
+      actors: {
+        checkToken: fromPromise<TokenVerdict, { channel: string; token: unknown }>(({ input }) => deps.checkToken(input.channel, input.token)),
+        faceLoop: fromCallback<CrossingEvent, { reference: FaceReference | null }>(({ sendBack, input }) => {
+          if (!input.reference) return () => {};
+          return runFaceLoop(
+            { camera, engine, onError: (err) => log.warn({ err: (err as Error).message }, 'face frame failed') },
+            input.reference,
+            (result) => sendBack({ type: 'FACE_RESULT', result }),
+          );
+        }),
+      },
+    });
+    this.actor = createActor(machine, {
+      clock: { setTimeout: (fn: () => void, ms: number) => deps.clock.setTimeout(fn, ms), clearTimeout: (h: unknown) => deps.clock.clearTimeout(h as TimerHandle) },
+      input: { ...deps.input, now: () => deps.clock.monotonic() },
+    });
+  }
+
+  /** True while the control loop ticks; the door driver sends heartbeats only then. */
+  isControlLoopAlive = (): boolean => this.#d.clock.monotonic() - this.#lastTick < 1000;
+
+  send(event: CrossingEvent): void {
+    this.actor.send(event);
+  }
+
+  start(): void {
+    const d = this.#d;
+    this.#lastTick = d.clock.monotonic();
+    this.#tick = d.clock.setInterval(() => {
+      this.#lastTick = d.clock.monotonic();
+      this.#reassert();
+    }, 200);
+    this.#unsubs.push(
+      this.actor.on('*', (fact: CrossingFact) => {
+        if (fact.type === 'journal') d.journal(fact.event, fact.data);
+        else if (fact.type === 'refused') d.log.info({ what: fact.what, reason: fact.reason }, 'command refused by the crossing engine');
+      }).unsubscribe,
+    );
+    const sub = this.actor.subscribe((s: SnapshotFrom<AnyStateMachine>) => {
+      this.#desired = d.outputsFor(s);
+      this.#write();
+      const state = stateName(s.value);
+      d.publish({ screen: d.screenFor(s), state, mode: state.split('.')[0] ?? state, outputs: this.#desired });
+    });
+    this.#unsubs.push(() => sub.unsubscribe());
+    this.actor.start();
+
+    this.#unsubs.push(
+      d.door.on('change', (c) => this.#onIo(c.snapshot)),
+      d.door.on('fault', (err) => {
+        d.journal('device_fault', { device: 'controller', code: err.code });
+        this.send({ type: 'DEVICE_FAULT', device: 'controller', code: err.code });
+      }),
+      d.door.on('recovered', (snap) => {
+        d.journal('device_recovered', { device: 'controller' });
+        this.#onIo(snap);
+        this.send({ type: 'DEVICE_OK', device: 'controller' });
+        this.#rewrite = true;
+        this.#write();
+      }),
+      d.camera.on('fault', (err) => {
+        d.journal('device_fault', { device: 'camera', code: err.code });
+        this.send({ type: 'DEVICE_FAULT', device: 'camera', code: err.code });
+      }),
+      d.camera.on('recovered', () => {
+        d.journal('device_recovered', { device: 'camera' });
+        this.send({ type: 'DEVICE_OK', device: 'camera' });
+      }),
+    );
+    if (d.door.healthy) {
+      this.#onIo(d.door.snapshot());
+    } else {
+      this.send({ type: 'DEVICE_FAULT', device: 'controller', code: 'NOT_CONNECTED' });
+    }
+    if (d.camera.faulted) this.send({ type: 'DEVICE_FAULT', device: 'camera', code: 'NOT_STARTED' });
+  }
+
+  stop(): void {
+    this.#d.clock.clearInterval(this.#tick);
+    for (const u of this.#unsubs.splice(0)) u();
+    this.actor.stop();
+  }
+
+  #onIo(snap: DoorSnapshot): void {
+    const d = this.#d;
+    this.send({ type: 'IO', io: { inputs: { ...snap.inputs }, registers: { ...snap.registers } } });
+    const prevFire = this.actor.getSnapshot().context.fireAlarm as boolean;
+    const fire = snap.inputs.fire_alarm === true;
+    if (fire !== prevFire) this.send({ type: 'FIRE_ALARM', active: fire });
+    const tamper = snap.inputs.tamper === true;
+    const faults = this.actor.getSnapshot().context.faults as string[];
+    if (tamper !== faults.includes('tamper')) {
+      d.journal(tamper ? 'device_fault' : 'device_recovered', { device: 'tamper', code: tamper ? 'CABINET_OPEN' : 'CLOSED' });
+      this.send(tamper ? { type: 'DEVICE_FAULT', device: 'tamper', code: 'CABINET_OPEN' } : { type: 'DEVICE_OK', device: 'tamper' });
+    }
+    const bits = snap.registers.fault_bits ?? 0;
+    if (bits !== this.#faultBits) {
+      for (const [bit, device] of FAULT_BITS) {
+        const now = (bits >> bit) & 1;
+        if (now !== ((this.#faultBits >> bit) & 1)) {
+          d.journal(now ? 'device_fault' : 'device_recovered', { device, code: now ? 'MOTOR_FAULT' : 'OK' });
+          this.send(now ? { type: 'DEVICE_FAULT', device, code: 'MOTOR_FAULT' } : { type: 'DEVICE_OK', device });
+        }
+      }
+      const obstructed = ((bits >> 2) & 1) === 1;
+      if (obstructed !== this.#obstructed) d.journal(obstructed ? 'alarm_raised' : 'alarm_cleared', { alarm: 'OBSTRUCTION' });
+      this.#obstructed = obstructed;
+      this.#faultBits = bits;
+    }
+  }
+
+  /** Re-writes the table when the controller's read-back disagrees (after a trip or a reconnect). */
+  #reassert(): void {
+    const door = this.#d.door;
+    if (!door.healthy) return;
+    const back = door.snapshot().outputs;
+    if (Object.entries(this.#desired).some(([role, v]) => role in back && back[role] !== v)) {
+      this.#rewrite = true;
+      this.#write();
+    }
+  }
+
+  /** One write in flight; the latest table wins (a stale intermediate state is never written after a newer one). */
+  #write(): void {
+    if (this.#writing) {
+      this.#rewrite = true;
+      return;
+    }
+    const door = this.#d.door;
+    if (!door.healthy) return;
+    this.#writing = true;
+    this.#rewrite = false;
+    const table = { ...this.#desired };
+    door
+      .setOutputs(table)
+      .catch((err: unknown) => this.#d.log.warn({ code: (err as { code?: string }).code }, 'door command failed; will re-assert'))
+      .finally(() => {
+        this.#writing = false;
+        if (this.#rewrite) this.#write();
+      });
+  }
+}
