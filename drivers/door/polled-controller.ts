@@ -1,0 +1,253 @@
+import { Bus } from '../../kiosk/bus.ts';
+import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
+import { DeviceError, errorCode } from '../../kiosk/errors.ts';
+import { silentLogger, type Logger } from '../../kiosk/log.ts';
+import { DoorErrorCode, type DoorController, type DoorEvents, type DoorLayout, type DoorSnapshot } from './interface.ts';
+import { contiguousRuns, roleError, spanOf, type RoleMap, type RoleTable } from './roles.ts';
+import type { DoorTransport } from './transport.ts';
+
+export interface PolledControllerOptions {
+  layout: DoorLayout;
+  roles: RoleMap;
+  transport: DoorTransport;
+  clock: Clock;
+  isControlLoopAlive: () => boolean;
+  log?: Logger;
+  retries: number;
+  pollIntervalMs: number;
+  heartbeatIntervalMs: number;
+  faultAfterMs: number;
+  reconnectIntervalMs: number;
+  /** Written to the watchdog_ms register on every (re)connect when set. */
+  watchdogMs?: number;
+}
+
+const EMPTY: DoorSnapshot = { inputs: {}, registers: {}, outputs: {}, at: 0 };
+const RETRYABLE = new Set<string>([DoorErrorCode.TIMEOUT, DoorErrorCode.BAD_FRAME]);
+
+/**
+ * The DoorController behaviour shared by the Modbus master and the in-process twin: one
+ * transaction at a time on the bus, retries, polling with change events, the heartbeat that
+ * only a live control loop sends, fault after `faultAfterMs` without an answer, and
+ * reconnecting a lost link. Only the transport differs between the two.
+ */
+export class PolledDoorController implements DoorController {
+  readonly layout: DoorLayout;
+  readonly #o: PolledControllerOptions;
+  readonly #bus = new Bus<DoorEvents>();
+  readonly #log: Logger;
+  #snapshot: DoorSnapshot = EMPTY;
+  #running = false;
+  #healthy = false;
+  #faulted = false;
+  #lastGoodAt = 0;
+  #lastError: DeviceError | undefined;
+  #tail: Promise<unknown> = Promise.resolve();
+  #pollTimer: TimerHandle | undefined;
+  #watchTimer: TimerHandle | undefined;
+  #heartbeatTimer: TimerHandle | undefined;
+  #heartbeat = 0;
+  #heartbeatPending = false;
+  #pollLoop: Promise<void> = Promise.resolve();
+  #started: (() => void) | undefined;
+
+  constructor(o: PolledControllerOptions) {
+    this.#o = o;
+    this.layout = o.layout;
+    this.#log = (o.log ?? silentLogger()).child({ part: 'door' });
+    this.#bus.onListenerError((err, event) => this.#log.error({ err, event }, 'door listener threw'));
+    o.transport.onLost((err) => {
+      this.#lastError = err as DeviceError;
+      this.#log.warn({ code: errorCode(err) }, 'controller link lost; reconnecting');
+    });
+  }
+
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
+  snapshot(): DoorSnapshot {
+    return this.#snapshot;
+  }
+
+  on<K extends keyof DoorEvents>(event: K, fn: (payload: DoorEvents[K]) => void): () => void {
+    return this.#bus.on(event, fn);
+  }
+
+  start(): Promise<void> {
+    if (this.#running) return Promise.resolve();
+    this.#running = true;
+    this.#lastGoodAt = this.#o.clock.monotonic();
+    const ready = new Promise<void>((resolve) => (this.#started = resolve));
+    const { clock } = this.#o;
+    this.#watchTimer = clock.setInterval(() => this.#checkFault(), Math.max(10, Math.min(50, this.#o.faultAfterMs / 10)));
+    this.#heartbeatTimer = clock.setInterval(() => this.#beat(), this.#o.heartbeatIntervalMs);
+    this.#schedulePoll(0);
+    return ready;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    const { clock } = this.#o;
+    clock.clearTimeout(this.#pollTimer);
+    clock.clearInterval(this.#watchTimer);
+    clock.clearInterval(this.#heartbeatTimer);
+    this.#started?.();
+    // Closing first makes a transaction in flight fail now instead of after its retries.
+    await this.#o.transport.close();
+    await this.#pollLoop;
+    await this.#tail.catch(() => {});
+    await this.#o.transport.close();
+    this.#healthy = false;
+  }
+
+  async setOutputs(changes: Partial<Record<string, boolean>>): Promise<void> {
+    const writes = new Map<number, boolean>();
+    for (const [role, value] of Object.entries(changes)) {
+      const addr = this.#o.roles.coils[role];
+      if (addr === undefined) throw roleError(`no coil role '${role}' in the ${this.layout} layout`);
+      if (typeof value !== 'boolean') throw roleError(`coil role '${role}' needs true or false`);
+      writes.set(addr, value);
+    }
+    if (!this.#running || this.#faulted) throw new DeviceError('door', DoorErrorCode.OFFLINE, 'controller offline; command not sent');
+    for (const run of contiguousRuns(writes)) {
+      await this.#transact(() => this.#o.transport.writeCoils(run.start, run.values));
+    }
+  }
+
+  /** One transaction on the bus at a time, with retries for what a retry can fix. */
+  #transact<T>(op: () => Promise<T>): Promise<T> {
+    const attempt = async (): Promise<T> => {
+      for (let left = this.#o.retries; ; left--) {
+        try {
+          const result = await op();
+          this.#lastGoodAt = this.#o.clock.monotonic();
+          return result;
+        } catch (err) {
+          const e = err instanceof DeviceError ? err : new DeviceError('door', DoorErrorCode.PORT_LOST, String(err), { cause: err });
+          this.#lastError = e;
+          if (left <= 0 || !RETRYABLE.has(e.code) || !this.#running) throw e;
+        }
+      }
+    };
+    const p = this.#tail.then(attempt, attempt);
+    this.#tail = p.catch(() => {});
+    return p;
+  }
+
+  #schedulePoll(ms: number): void {
+    if (!this.#running) return;
+    this.#pollTimer = this.#o.clock.setTimeout(() => {
+      this.#pollLoop = this.#pollOnce();
+    }, ms);
+  }
+
+  async #pollOnce(): Promise<void> {
+    const { clock, transport } = this.#o;
+    const began = clock.monotonic();
+    if (!transport.isOpen) {
+      const opened = await this.#connect();
+      this.#schedulePoll(opened ? 0 : this.#o.reconnectIntervalMs);
+      return;
+    }
+    try {
+      this.#apply(await this.#readAll());
+    } catch (err) {
+      this.#log.debug({ code: errorCode(err) }, 'poll failed');
+      if (errorCode(err) === DoorErrorCode.PORT_LOST) await transport.close();
+    }
+    this.#schedulePoll(Math.max(0, this.#o.pollIntervalMs - (clock.monotonic() - began)));
+  }
+
+  async #connect(): Promise<boolean> {
+    try {
+      await this.#o.transport.open();
+    } catch (err) {
+      this.#lastError = err as DeviceError;
+      return false;
+    }
+    this.#log.info('controller link open');
+    const wd = this.#o.roles.holdingRegisters.watchdog_ms;
+    if (this.#o.watchdogMs !== undefined && wd !== undefined) {
+      const ms = this.#o.watchdogMs;
+      await this.#transact(() => this.#o.transport.writeRegister(wd, ms)).catch((err) =>
+        this.#log.warn({ code: errorCode(err) }, 'could not set watchdog_ms'),
+      );
+    }
+    this.#beat();
+    return true;
+  }
+
+  async #readAll(): Promise<DoorSnapshot> {
+    const { roles, transport } = this.#o;
+    const outputs = await this.#readBits(roles.coils, (s) => transport.readCoils(s.start, s.count));
+    const inputs = await this.#readBits(roles.inputs, (s) => transport.readDiscreteInputs(s.start, s.count));
+    const registers: Record<string, number> = {};
+    const span = spanOf(roles.inputRegisters);
+    if (span) {
+      const values = await this.#transact(() => transport.readInputRegisters(span.start, span.count));
+      for (const [role, addr] of Object.entries(roles.inputRegisters)) registers[role] = values[addr - span.start] ?? 0;
+    }
+    return { inputs, registers, outputs, at: this.#o.clock.monotonic() };
+  }
+
+  async #readBits(table: RoleTable, read: (s: { start: number; count: number }) => Promise<boolean[]>): Promise<Record<string, boolean>> {
+    const out: Record<string, boolean> = {};
+    const span = spanOf(table);
+    if (!span) return out;
+    const bits = await this.#transact(() => read(span));
+    for (const [role, addr] of Object.entries(table)) out[role] = bits[addr - span.start] === true;
+    return out;
+  }
+
+  #apply(next: DoorSnapshot): void {
+    const prev = this.#snapshot;
+    this.#snapshot = next;
+    if (prev.at !== 0) {
+      for (const [role, value] of Object.entries(next.inputs)) {
+        if (prev.inputs[role] !== value) this.#bus.emit('change', { kind: 'input', role, value, snapshot: next });
+      }
+      for (const [role, value] of Object.entries(next.registers)) {
+        if (prev.registers[role] !== value) this.#bus.emit('change', { kind: 'register', role, value, snapshot: next });
+      }
+      for (const [role, value] of Object.entries(next.outputs)) {
+        if (prev.outputs[role] !== value) this.#bus.emit('change', { kind: 'output', role, value, snapshot: next });
+      }
+    }
+    this.#healthy = true;
+    if (this.#faulted) {
+      this.#faulted = false;
+      this.#log.info('controller answers again');
+      this.#bus.emit('recovered', next);
+    }
+    this.#started?.();
+    this.#started = undefined;
+  }
+
+  #checkFault(): void {
+    if (!this.#running || this.#faulted) return;
+    if (this.#o.clock.monotonic() - this.#lastGoodAt < this.#o.faultAfterMs) return;
+    this.#faulted = true;
+    this.#healthy = false;
+    const cause = this.#lastError;
+    const code = cause?.code ?? DoorErrorCode.TIMEOUT;
+    const err = new DeviceError('door', code, `controller silent for ${this.#o.faultAfterMs} ms (${cause?.message ?? 'no answer'})`, { cause });
+    this.#log.error({ code }, 'controller fault');
+    this.#bus.emit('fault', err);
+    this.#started?.();
+    this.#started = undefined;
+  }
+
+  #beat(): void {
+    const hb = this.#o.roles.holdingRegisters.heartbeat;
+    if (!this.#running || hb === undefined || this.#heartbeatPending || !this.#o.transport.isOpen) return;
+    if (!this.#o.isControlLoopAlive()) return;
+    this.#heartbeatPending = true;
+    this.#heartbeat = (this.#heartbeat % 0xffff) + 1;
+    const value = this.#heartbeat;
+    this.#transact(() => this.#o.transport.writeRegister(hb, value))
+      .catch((err) => this.#log.debug({ code: errorCode(err) }, 'heartbeat not acknowledged'))
+      .finally(() => (this.#heartbeatPending = false));
+  }
+}
