@@ -14,7 +14,7 @@ export function loadOrCreateKeyFile(path: string, bytes = 32): Buffer {
   try {
     return readKeyFile(path, bytes);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (!(err instanceof KeyFileError && err.code === 'KEY_FILE_MISSING')) throw err;
   }
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -35,9 +35,15 @@ export function loadOrCreateKeyFile(path: string, bytes = 32): Buffer {
   return readKeyFile(path, bytes);
 }
 
-/** Reads an existing key file; ENOENT is passed through as a plain errno error. */
+/** Reads an existing key file; KEY_FILE_MISSING when there is none. */
 export function readKeyFile(path: string, bytes = 32): Buffer {
-  const st = statSync(path);
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new KeyFileError(code === 'ENOENT' ? 'KEY_FILE_MISSING' : 'KEY_FILE_IO', `cannot read key file ${path}: ${code ?? err}`);
+  }
   if ((st.mode & 0o077) !== 0) {
     throw new KeyFileError('KEY_FILE_PERMISSIONS', `key file ${path} is accessible by group or others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`);
   }
