@@ -1,0 +1,113 @@
+import { SerialPort } from 'serialport';
+import type { ReadersConfig } from '../../config/sections/readers.ts';
+import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
+import { DeviceError } from '../../kiosk/errors.ts';
+import type { Logger } from '../../kiosk/log.ts';
+import type { Deduper } from './dedupe.ts';
+import type { ScannerEvents, TokenScanner } from './interface.ts';
+import { LineAssembler } from './line-assembler.ts';
+import { Reconnector } from './reconnect.ts';
+import { ScannerCore } from './scanner-core.ts';
+
+export type SerialScannerConfig = Extract<ReadersConfig['scanners'][number], { kind: 'serial' }>;
+
+/**
+ * A barcode/QR scanner on a serial line (RS-232, or USB CDC-ACM such as /dev/ttyACM0)
+ * that sends each code followed by a terminator. Unplugging (the port closes with
+ * `disconnected`) or an absent port is a fault; the port is reopened with back-off.
+ */
+export class SerialScanner implements TokenScanner {
+  readonly name: string;
+  readonly #core: ScannerCore;
+  readonly #reconnect: Reconnector;
+  readonly #lines: LineAssembler;
+  #port: SerialPort | undefined;
+  #decoder = new TextDecoder('utf-8');
+  #gapTimer: TimerHandle | undefined;
+
+  constructor(
+    private readonly config: SerialScannerConfig,
+    private readonly deps: { clock: Clock; log: Logger; dedupe: Deduper; maxLength: number; reconnectBackoffMs: { min: number; max: number } },
+  ) {
+    this.name = config.name ?? `serial:${config.port}`;
+    this.#core = new ScannerCore({ ...deps, name: this.name });
+    this.#reconnect = new Reconnector(deps.clock, deps.reconnectBackoffMs, () => void this.#open());
+    this.#lines = new LineAssembler(config.suffix, deps.maxLength, {
+      line: (text) => this.#core.offer(text),
+      oversize: (sample) => this.#core.refuse('SCAN_OVERSIZE', `scan longer than ${deps.maxLength} characters`, sample),
+    });
+  }
+
+  get faulted(): boolean {
+    return this.#core.faulted;
+  }
+
+  on<K extends keyof ScannerEvents>(event: K, fn: (payload: ScannerEvents[K]) => void): () => void {
+    return this.#core.bus.on(event, fn);
+  }
+
+  async start(): Promise<void> {
+    if (this.#core.running) return;
+    this.#core.running = true;
+    await this.#open();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#core.running) return;
+    this.#core.running = false;
+    this.#reconnect.cancel();
+    this.deps.clock.clearTimeout(this.#gapTimer);
+    const port = this.#port;
+    this.#port = undefined;
+    if (port?.isOpen) await new Promise<void>((r) => port.close(() => r()));
+  }
+
+  async #open(): Promise<void> {
+    if (!this.#core.running) return;
+    const port = new SerialPort({ path: this.config.port, baudRate: this.config.baudRate, autoOpen: false });
+    this.#port = port;
+    this.#lines.flush();
+    this.#decoder = new TextDecoder('utf-8');
+    port.on('data', (chunk: Buffer) => {
+      if (port === this.#port) this.#onData(chunk);
+    });
+    port.on('error', (err) => this.deps.log.debug({ reader: this.name, err: err.message }, 'serial error'));
+    port.on('close', () => {
+      if (port !== this.#port || !this.#core.running) return;
+      this.#port = undefined;
+      this.#lost('SCANNER_DISCONNECTED', 'serial port closed (unplugged?)');
+    });
+    const err = await new Promise<Error | null>((r) => port.open((e) => r(e)));
+    if (port !== this.#port) {
+      if (!err) port.close(); // stopped while opening
+      return;
+    }
+    if (err) {
+      this.#port = undefined;
+      this.#lost('SCANNER_OPEN', `cannot open ${this.config.port}: ${err.message}`);
+      return;
+    }
+    this.#reconnect.succeeded();
+    this.#core.recovered();
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#lines.push(this.#decoder.decode(chunk, { stream: true }));
+    this.deps.clock.clearTimeout(this.#gapTimer);
+    this.#gapTimer = undefined;
+    if (this.#lines.pending > 0) {
+      this.#gapTimer = this.deps.clock.setTimeout(() => {
+        this.#gapTimer = undefined;
+        const broken = this.#lines.flush() + this.#decoder.decode();
+        if (broken) this.#core.refuse('SCAN_FRAMING', `scan broken off: no terminator within ${this.config.gapMs} ms`, broken);
+      }, this.config.gapMs);
+    }
+  }
+
+  #lost(code: string, message: string): void {
+    this.deps.clock.clearTimeout(this.#gapTimer);
+    this.#lines.flush();
+    this.#core.fault(new DeviceError(this.name, code, message));
+    this.#reconnect.schedule();
+  }
+}
