@@ -71,6 +71,7 @@ export class TokenVerifier {
 
   async #check(input: string | Uint8Array, channel: TokenChannel, row: { at: TokenReason }): Promise<TokenResult> {
     const d = this.#d;
+    if (typeof input !== 'string' && !(input instanceof Uint8Array)) reject('MALFORMED', 'input must be text or bytes');
     const maxBytes = d.maxInputBytes ?? 4096;
     const size = typeof input === 'string' ? (input.length > maxBytes ? Infinity : Buffer.byteLength(input)) : input.length;
     if (size > maxBytes) reject('MALFORMED', 'input over the size limit');
