@@ -1,0 +1,101 @@
+import { X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as pkijs from 'pkijs';
+import { ConfigError } from '../errors.ts';
+import { verifySignature } from './signature.ts';
+
+/** A Country Signing CA the gate trusts. */
+export interface Csca {
+  cert: X509Certificate;
+  parsed: pkijs.Certificate;
+}
+
+/** A CSCA's CRL whose signature verified with that CSCA at load time. */
+export interface Crl {
+  issuer: Csca;
+  revoked: Set<string>;
+  thisUpdate: Date;
+  nextUpdate: Date | undefined;
+}
+
+const normSerial = (hex: string): string => hex.toUpperCase().replace(/^0+(?=.)/, '');
+
+function derBlocks(bytes: Buffer, label: string): Buffer[] {
+  const text = bytes.toString('latin1');
+  if (!text.includes('-----BEGIN')) return [bytes];
+  const re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`, 'g');
+  return [...text.matchAll(re)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
+}
+
+function filesOf(paths: readonly string[]): string[] {
+  return paths.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).sort().map((f) => join(p, f)) : [p]));
+}
+
+/**
+ * The CSCA trust list with the CSCAs' CRLs. Loaded once at start-up from PEM or DER files
+ * (or directories of them); a CRL that no trusted CSCA signed is a configuration error,
+ * never silently ignored.
+ */
+export class TrustList {
+  readonly cscas: Csca[] = [];
+  readonly crls: Crl[] = [];
+
+  addCsca(der: Buffer): Csca {
+    const c = { cert: new X509Certificate(der), parsed: pkijs.Certificate.fromBER(der) };
+    if (!c.cert.ca) throw new Error('not a CA certificate');
+    this.cscas.push(c);
+    return c;
+  }
+
+  addCrl(der: Buffer): Crl {
+    const crl = pkijs.CertificateRevocationList.fromBER(der);
+    const tbs = Buffer.from(crl.tbsView);
+    const issuer = this.cscas.find(
+      (c) => c.parsed.subject.isEqual(crl.issuer) && verifySignature(crl.signatureAlgorithm, undefined, c.cert.publicKey, tbs, crl.signatureValue.valueBlock.valueHexView),
+    );
+    if (!issuer) throw new Error('CRL not signed by a trusted CSCA');
+    const revoked = new Set((crl.revokedCertificates ?? []).map((r) => normSerial(Buffer.from(r.userCertificate.valueBlock.valueHexView).toString('hex'))));
+    const entry = { issuer, revoked, thisUpdate: crl.thisUpdate.value, nextUpdate: crl.nextUpdate?.value };
+    this.crls.push(entry);
+    return entry;
+  }
+
+  /** The trusted CSCAs that issued `ds` (name match and a signature that verifies). */
+  issuersOf(ds: X509Certificate): Csca[] {
+    return this.cscas.filter((c) => ds.checkIssued(c.cert) && ds.verify(c.cert.publicKey));
+  }
+
+  /** Whether `ds` is on a CRL of `csca`; undefined when the gate holds no CRL of that CSCA. */
+  isRevoked(csca: Csca, ds: X509Certificate): boolean | undefined {
+    const lists = this.crls.filter((l) => l.issuer === csca);
+    if (lists.length === 0) return undefined;
+    return lists.some((l) => l.revoked.has(normSerial(ds.serialNumber)));
+  }
+
+  /** Loads CSCA certificates and CRLs from files or directories (PEM or DER). */
+  static load(opts: { csca: readonly string[]; crl?: readonly string[] }): TrustList {
+    const t = new TrustList();
+    const issues: { path: string; message: string }[] = [];
+    for (const f of filesOf(opts.csca)) {
+      for (const der of derBlocks(readFileSync(f), 'CERTIFICATE')) {
+        try {
+          t.addCsca(der);
+        } catch (err) {
+          issues.push({ path: f, message: `CSCA: ${(err as Error).message}` });
+        }
+      }
+    }
+    for (const f of filesOf(opts.crl ?? [])) {
+      for (const der of derBlocks(readFileSync(f), 'X509 CRL')) {
+        try {
+          t.addCrl(der);
+        } catch (err) {
+          issues.push({ path: f, message: `CRL: ${(err as Error).message}` });
+        }
+      }
+    }
+    if (issues.length) throw new ConfigError(issues.map((i) => ({ path: `passport.trust ${i.path}`, message: i.message })));
+    return t;
+  }
+}
