@@ -1,11 +1,11 @@
 import { SerialPort } from 'serialport';
 import type { ReadersConfig } from '../../config/sections/readers.ts';
-import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
+import type { Clock } from '../../kiosk/clock.ts';
 import { DeviceError } from '../../kiosk/errors.ts';
 import type { Logger } from '../../kiosk/log.ts';
 import type { Deduper } from './dedupe.ts';
 import type { ScannerEvents, TokenScanner } from './interface.ts';
-import { LineAssembler } from './line-assembler.ts';
+import { LineFramer } from './line-framer.ts';
 import { Reconnector } from './reconnect.ts';
 import { ScannerCore } from './scanner-core.ts';
 
@@ -20,10 +20,9 @@ export class SerialScanner implements TokenScanner {
   readonly name: string;
   readonly #core: ScannerCore;
   readonly #reconnect: Reconnector;
-  readonly #lines: LineAssembler;
+  readonly #lines: LineFramer;
   #port: SerialPort | undefined;
   #decoder = new TextDecoder('utf-8');
-  #gapTimer: TimerHandle | undefined;
 
   constructor(
     private readonly config: SerialScannerConfig,
@@ -32,10 +31,7 @@ export class SerialScanner implements TokenScanner {
     this.name = config.name ?? `serial:${config.port}`;
     this.#core = new ScannerCore({ ...deps, name: this.name });
     this.#reconnect = new Reconnector(deps.clock, deps.reconnectBackoffMs, () => void this.#open());
-    this.#lines = new LineAssembler(config.suffix, deps.maxLength, {
-      line: (text) => this.#core.offer(text),
-      oversize: (sample) => this.#core.refuse('SCAN_OVERSIZE', `scan longer than ${deps.maxLength} characters`, sample),
-    });
+    this.#lines = new LineFramer({ suffix: config.suffix, gapMs: config.gapMs, maxLength: deps.maxLength, clock: deps.clock, core: this.#core });
   }
 
   get faulted(): boolean {
@@ -56,7 +52,7 @@ export class SerialScanner implements TokenScanner {
     if (!this.#core.running) return;
     this.#core.running = false;
     this.#reconnect.cancel();
-    this.deps.clock.clearTimeout(this.#gapTimer);
+    this.#lines.reset();
     const port = this.#port;
     this.#port = undefined;
     if (port?.isOpen) await new Promise<void>((r) => port.close(() => r()));
@@ -66,7 +62,7 @@ export class SerialScanner implements TokenScanner {
     if (!this.#core.running) return;
     const port = new SerialPort({ path: this.config.port, baudRate: this.config.baudRate, autoOpen: false });
     this.#port = port;
-    this.#lines.flush();
+    this.#lines.reset();
     this.#decoder = new TextDecoder('utf-8');
     port.on('data', (chunk: Buffer) => {
       if (port === this.#port) this.#onData(chunk);
@@ -92,21 +88,12 @@ export class SerialScanner implements TokenScanner {
   }
 
   #onData(chunk: Buffer): void {
+    // A multi-byte character split across chunks stays in the decoder until complete.
     this.#lines.push(this.#decoder.decode(chunk, { stream: true }));
-    this.deps.clock.clearTimeout(this.#gapTimer);
-    this.#gapTimer = undefined;
-    if (this.#lines.pending > 0) {
-      this.#gapTimer = this.deps.clock.setTimeout(() => {
-        this.#gapTimer = undefined;
-        const broken = this.#lines.flush() + this.#decoder.decode();
-        if (broken) this.#core.refuse('SCAN_FRAMING', `scan broken off: no terminator within ${this.config.gapMs} ms`, broken);
-      }, this.config.gapMs);
-    }
   }
 
   #lost(code: string, message: string): void {
-    this.deps.clock.clearTimeout(this.#gapTimer);
-    this.#lines.flush();
+    this.#lines.reset();
     this.#core.fault(new DeviceError(this.name, code, message));
     this.#reconnect.schedule();
   }
