@@ -1,3 +1,4 @@
+import { JournalError } from './errors.ts';
 import { isEventType } from './event-types.ts';
 import { GENESIS_PREV, eventHash } from './hash.ts';
 import { openJournalDb, readMeta, type Db, type EventRow } from './journal-db.ts';
@@ -28,6 +29,8 @@ export function verifyJournal(source: string | Db): VerifyResult {
   const db = typeof source === 'string' ? openJournalDb(source, { readonly: true }) : source;
   try {
     return verifyDb(db);
+  } catch (err) {
+    throw new JournalError('JOURNAL_IO', `cannot read journal: ${(err as Error).message}`, { cause: err });
   } finally {
     if (typeof source === 'string') db.close();
   }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -147,6 +147,16 @@ test('bad subs and templates are refused with typed errors that do not echo the 
     assert.is(s.count(), 0);
   } finally {
     s.close();
+    f.cleanup();
+  }
+});
+
+test('a file that is not a reference store is refused with ENROLMENT_IO', () => {
+  const f = storeFixture();
+  try {
+    writeFileSync(f.path, 'not a database '.repeat(300));
+    assert.is(code(() => f.open()), 'ENROLMENT_IO');
+  } finally {
     f.cleanup();
   }
 });

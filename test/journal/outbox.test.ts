@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -113,6 +114,17 @@ test('a journal belongs to one gate: opening it as another gate is refused', () 
     f.open('LMC-A-07').close();
     assert.throws(() => f.open('LMC-A-08'), (e: unknown) => e instanceof JournalError && e.code === 'JOURNAL_GATE_MISMATCH');
     assert.throws(() => f.open('bad gate!'), (e: unknown) => e instanceof JournalError && e.code === 'JOURNAL_BAD_ARGUMENT');
+  } finally {
+    f.cleanup();
+  }
+});
+
+test('a file that is not a journal is refused with JOURNAL_IO, not a crash', () => {
+  const f = journalFixture();
+  try {
+    writeFileSync(f.path, 'this is not an SQLite database, just bytes '.repeat(200));
+    assert.throws(() => f.open(), (e: unknown) => e instanceof JournalError && e.code === 'JOURNAL_IO');
+    assert.throws(() => verifyJournal(f.path), (e: unknown) => e instanceof JournalError && e.code === 'JOURNAL_IO');
   } finally {
     f.cleanup();
   }
