@@ -1,3 +1,5 @@
+import { deflateSync } from 'node:zlib';
+import { encode as b45encode } from '@digitalbazaar/base45';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateP256 } from '../../kiosk/tokens/cose-key.ts';
@@ -129,6 +131,12 @@ test('wrong input shapes are MALFORMED, never a crash', async () => {
   assert.is(reasonOf(await v.verify(worldQr(rig.world), 'nfc' as never)), 'MALFORMED');
   assert.is(reasonOf(await v.verify(null as never, 'qr')), 'MALFORMED');
   assert.is(reasonOf(await v.verify(Buffer.from(worldQr(rig.world), 'latin1'), 'qr')), 'OK', 'scanner bytes are read as text');
+  const wrap = (bytes: Uint8Array): string => 'HKMQ1:' + b45encode(new Uint8Array(deflateSync(bytes)));
+  assert.is(reasonOf(await v.verify(wrap(new Uint8Array(1 << 20)), 'qr')), 'MALFORMED', 'zlib bomb stops at the inflate cap');
+  const deep = new Uint8Array(16_000).fill(0x81);
+  deep[deep.length - 1] = 0;
+  assert.is(reasonOf(await v.verify(wrap(deep), 'qr')), 'MALFORMED', 'deeply nested arrays');
+  assert.is(reasonOf(await v.verify(deep.subarray(0, 4000), 'card')), 'MALFORMED');
   rig.close();
 });
 
