@@ -1,6 +1,6 @@
 import type { ApduTransport } from '../../drivers/chip/interface.ts';
 import { decodeResponse, encodeCommand, swHex, SW_OK, type CommandApdu, type ResponseApdu } from './apdu.ts';
-import { PassportError, type PassportReason } from './errors.ts';
+import { ChipTransportError, PassportError, type PassportReason } from './errors.ts';
 import { protectCommand, unprotectResponse, type SmSession } from './secure-messaging.ts';
 
 /**
@@ -48,7 +48,7 @@ export class ChipChannel {
       return await this.#transport.transmit(apdu);
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'CHIP_IO';
-      throw new PassportError('CHIP_UNREADABLE', `transport failed (${code})`, { cause: err });
+      throw new ChipTransportError(`transport failed (${code})`, { cause: err });
     }
   }
 }

@@ -45,3 +45,10 @@ export async function asReason<T>(reason: PassportReason, what: string, fn: () =
     throw new PassportError(reason, `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
+
+/** The chip could not be reached at all (removed, reader failure): CHIP_UNREADABLE, never "feature absent". */
+export class ChipTransportError extends PassportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CHIP_UNREADABLE', message, options);
+  }
+}
