@@ -60,6 +60,15 @@ CREATE TABLE IF NOT EXISTS enrolled_reference (
 CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 `;
 
+function validSub(sub: unknown): sub is string {
+  try {
+    checkSub(sub);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function summary(row: Row): ReferenceSummary {
   return {
     sub: row.sub,
@@ -119,14 +128,18 @@ export class ReferenceStore {
     return keyId(this.#key);
   }
 
+  /** False also for a sub that could never be enrolled (empty, too long, control characters). */
   has(sub: string): boolean {
-    checkSub(sub);
+    if (!validSub(sub)) return false;
     return this.#db.prepare('SELECT 1 FROM enrolled_reference WHERE sub = ?').get(sub) !== undefined;
   }
 
-  /** The reference with its template decrypted, or undefined when not enrolled. */
+  /**
+   * The reference with its template decrypted, or undefined when not enrolled (or the sub
+   * could never be). Throws ENROLMENT_DECRYPT_FAILED when the stored record fails authentication.
+   */
   get(sub: string): Reference | undefined {
-    checkSub(sub);
+    if (!validSub(sub)) return undefined;
     const row = this.#db.prepare('SELECT * FROM enrolled_reference WHERE sub = ?').get(sub) as Row | undefined;
     if (!row) return undefined;
     const plain = unseal(this.#key, row, referenceAad(row.sub), 'enrolled reference');

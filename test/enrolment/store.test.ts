@@ -134,7 +134,9 @@ test('bad subs and templates are refused with typed errors that do not echo the 
   const s = f.open();
   try {
     assert.is(code(() => s.upsert('', template(1), { source: 'photo' })), 'ENROLMENT_BAD_SUB');
-    assert.is(code(() => s.has('a\nb')), 'ENROLMENT_BAD_SUB');
+    assert.is(code(() => s.remove('a\nb')), 'ENROLMENT_BAD_SUB');
+    assert.is(s.has('a\nb'), false);
+    assert.is(s.get('X'.repeat(500)), undefined);
     assert.is(code(() => s.upsert('R1', new Float32Array(128), { source: 'photo' })), 'ENROLMENT_BAD_TEMPLATE');
     assert.is(code(() => s.upsert('R1', new Float32Array(512).fill(Number.NaN), { source: 'photo' })), 'ENROLMENT_BAD_TEMPLATE');
     assert.is(code(() => s.upsert('R1', Array.from(template(1)) as never, { source: 'photo' })), 'ENROLMENT_BAD_TEMPLATE');
