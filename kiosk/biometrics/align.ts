@@ -65,11 +65,11 @@ export function similarityAffine(t: Similarity): Affine {
 
 /**
  * The face aligned onto the ArcFace template: 112×112 RGB, (v − 127) / 128, with area
- * averaging (bilinear taps) when the face is larger than 112 pixels. Black outside the image.
+ * averaging (up to 3×3 bilinear taps) when the face is larger than 112 pixels. Black outside the image.
  */
 export function alignFace(img: RgbImage, p5: readonly Point[]): Float32Array {
   // Landmarks are continuous coordinates; the template is in pixel indices (+0.5 → continuous).
   const toTemplate = umeyama(p5, ARCFACE_TEMPLATE.map(([x, y]) => [x + 0.5, y + 0.5] as Point));
   const m = similarityAffine(invertSimilarity(toTemplate));
-  return warpToTensor(img, m, ALIGNED_SIZE, ALIGNED_SIZE, { order: 'rgb', bias: 127, scale: 1 / 128 }, { fill: [0, 0, 0], maxTaps: 4, bilinear: true });
+  return warpToTensor(img, m, ALIGNED_SIZE, ALIGNED_SIZE, { order: 'rgb', bias: 127, scale: 1 / 128 }, { fill: [0, 0, 0], maxTaps: 3, smooth: true });
 }

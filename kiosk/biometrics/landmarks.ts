@@ -27,7 +27,7 @@ export function cropRect(box: Box, scale: number, width: number, height: number)
 /** Grey 64×64 crop of the box, v / 256, input of the 68-point network. */
 export function landmarkTensor(img: RgbImage, box: Box): { tensor: Float32Array; rect: Box } {
   const rect = cropRect(box, 1, img.width, img.height);
-  const tensor = warpToTensor(img, rectMap(rect, LANDMARK_SIZE, LANDMARK_SIZE), LANDMARK_SIZE, LANDMARK_SIZE, { order: 'grey', bias: 0, scale: 1 / 256 }, { fill: [0, 0, 0], maxTaps: 4, bilinear: false });
+  const tensor = warpToTensor(img, rectMap(rect, LANDMARK_SIZE, LANDMARK_SIZE), LANDMARK_SIZE, LANDMARK_SIZE, { order: 'grey', bias: 0, scale: 1 / 256 }, { fill: [0, 0, 0], maxTaps: 4 });
   return { tensor, rect };
 }
 

@@ -15,7 +15,7 @@ export const LIVENESS_SCALE = 2.7;
  */
 export function livenessTensor(img: RgbImage, box: Box): Float32Array {
   const rect = cropRect(box, LIVENESS_SCALE, img.width, img.height);
-  return warpToTensor(img, rectMap(rect, LIVENESS_SIZE, LIVENESS_SIZE), LIVENESS_SIZE, LIVENESS_SIZE, { order: 'bgr', bias: 0, scale: 1 }, { fill: [0, 0, 0], maxTaps: 1, bilinear: true });
+  return warpToTensor(img, rectMap(rect, LIVENESS_SIZE, LIVENESS_SIZE), LIVENESS_SIZE, LIVENESS_SIZE, { order: 'bgr', bias: 0, scale: 1 }, { fill: [0, 0, 0], maxTaps: 1 });
 }
 
 /** Probability that the face is live: softmax of the three logits, index 0. */
