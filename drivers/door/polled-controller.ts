@@ -121,9 +121,7 @@ export class PolledDoorController implements DoorController {
     const attempt = async (): Promise<T> => {
       for (let left = this.#o.retries; ; left--) {
         try {
-          const result = await op();
-          this.#lastGoodAt = this.#o.clock.monotonic();
-          return result;
+          return await op();
         } catch (err) {
           const e = err instanceof DeviceError ? err : new DeviceError('door', DoorErrorCode.PORT_LOST, String(err), { cause: err });
           this.#lastError = e;
@@ -202,6 +200,9 @@ export class PolledDoorController implements DoorController {
   }
 
   #apply(next: DoorSnapshot): void {
+    // Only a complete poll counts as an answer: a controller that acknowledges heartbeats
+    // but refuses every read leaves the gate blind, which is a fault.
+    this.#lastGoodAt = next.at;
     const prev = this.#snapshot;
     this.#snapshot = next;
     if (prev.at !== 0) {

@@ -5,8 +5,8 @@ pedestrian register map, for testing our master against someone else's framing a
 Usage: /usr/bin/python3 test/peers/modbus_slave.py <serial-device> [unit-id]
 
 Runs 8N1 at 19200 (a pty has no parity, door-io.md). Lines on stdin change the map so a
-test can drive inputs: `di <addr> <0|1>`, `ir <addr> <value>`. After each applied line it
-prints `ok` on stdout; it prints `ready` once the serial port is open.
+test can drive inputs: `di <addr> <0|1>`, `ir <addr> <value>` (also `co`, `hr`), answered
+`ok`; `get <table> <addr>` prints the value. It prints `ready` once the serial port is open.
 """
 import asyncio
 import sys
@@ -30,11 +30,14 @@ def build_context(unit):
 
 def apply(store, line):
     parts = line.split()
+    if len(parts) == 3 and parts[0] == "get" and parts[1] in ("di", "co", "ir", "hr"):
+        table = {"di": 2, "co": 1, "ir": 4, "hr": 3}[parts[1]]
+        return str(int(store.getValues(table, int(parts[2]), 1)[0]))
     if len(parts) != 3 or parts[0] not in ("di", "ir", "co", "hr"):
         return False
     table = {"di": 2, "co": 1, "ir": 4, "hr": 3}[parts[0]]
     store.setValues(table, int(parts[1]), [int(parts[2])])
-    return True
+    return "ok"
 
 
 async def main():
@@ -53,7 +56,7 @@ async def main():
         if not line:
             loop.remove_reader(sys.stdin)
             return
-        print("ok" if apply(store, line) else "bad", flush=True)
+        print(apply(store, line) or "bad", flush=True)
 
     loop.add_reader(sys.stdin, on_stdin)
     print("ready", flush=True)

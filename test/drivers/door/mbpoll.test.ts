@@ -1,0 +1,94 @@
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { SystemClock } from '../../../kiosk/clock.ts';
+import { DoorPlant } from '../../../drivers/door/plant.ts';
+import { RtuSlave } from '../../../drivers/door/rtu-slave.ts';
+import { peerSuite } from '../../helpers/suite.ts';
+import { FixedPtyPair } from './harness.ts';
+
+// Debian's mbpoll (libmodbus) as an independent master against our simulated controller.
+const run = promisify(execFile);
+
+interface Ctx {
+  pty: FixedPtyPair;
+  plant: DoorPlant;
+  slave: RtuSlave;
+}
+
+const t = peerSuite<Ctx>('door: mbpoll against the simulated controller', ['socat', 'mbpoll']);
+
+/** Runs mbpoll once (-1) with RTU 19200 8N1 on the pty; -r is 1-based. Returns its values or error text. */
+async function mbpoll(ctx: Ctx, args: string[], values: string[] = []): Promise<{ values: number[]; stderr: string; ok: boolean }> {
+  const argv = ['-m', 'rtu', '-a', '1', '-b', '19200', '-P', 'none', '-1', '-o', '0.5', ...args, ctx.pty.a, ...values];
+  try {
+    const r = await run('mbpoll', argv, { timeout: 5000 });
+    return { values: [...r.stdout.matchAll(/^\[\d+\]:\s+(-?\d+)/gm)].map((m) => Number(m[1])), stderr: r.stderr, ok: true };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return { values: [], stderr: `${e.stderr ?? ''}${e.stdout ?? ''}`, ok: false };
+  }
+}
+
+t.before.each(async (ctx) => {
+  ctx.pty = new FixedPtyPair();
+  await ctx.pty.open();
+  ctx.plant = new DoorPlant({ clock: new SystemClock() });
+  ctx.plant.start();
+  ctx.slave = new RtuSlave(ctx.plant, { path: ctx.pty.b });
+  await ctx.slave.start();
+});
+
+t.after.each(async (ctx) => {
+  await ctx.slave.stop();
+  ctx.plant.stop();
+  await ctx.pty.close();
+});
+
+t('reads coils (FC01), discrete inputs (FC02), input registers (FC04) and holding registers (FC03)', async (ctx) => {
+  ctx.plant.traveller().arrive();
+  ctx.plant.setTamper(true);
+  assert.equal((await mbpoll(ctx, ['-t', '0', '-r', '1', '-c', '8'])).values, [0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal((await mbpoll(ctx, ['-t', '1', '-r', '1', '-c', '7'])).values, [1, 1, 1, 0, 0, 0, 1]);
+  assert.equal((await mbpoll(ctx, ['-t', '3', '-r', '1', '-c', '3'])).values, [0, 0, 0x0103]);
+  assert.equal((await mbpoll(ctx, ['-t', '4', '-r', '1', '-c', '2'])).values, [0, 3000]);
+});
+
+t('writes a coil (FC05) and the heartbeat register (FC06); a new heartbeat clears a watchdog trip', async (ctx) => {
+  assert.ok((await mbpoll(ctx, ['-t', '0', '-r', '2'], ['1'])).ok);
+  assert.is(ctx.plant.readCoil(1), true);
+  assert.ok((await mbpoll(ctx, ['-t', '4', '-r', '2'], ['400'])).ok);
+  assert.is(ctx.plant.readHoldingRegister(1), 400);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.is(ctx.plant.tripped, true, 'no heartbeat for watchdog_ms');
+  const refused = await mbpoll(ctx, ['-t', '0', '-r', '1'], ['1']);
+  assert.is(refused.ok, false, 'opening refused while tripped');
+  assert.match(refused.stderr, /failure|exception/i);
+  assert.ok((await mbpoll(ctx, ['-t', '4', '-r', '1'], ['42'])).ok);
+  assert.is(ctx.plant.readHoldingRegister(0), 42);
+  assert.is(ctx.plant.tripped, false);
+  assert.ok((await mbpoll(ctx, ['-t', '0', '-r', '1'], ['1'])).ok);
+  assert.is(ctx.plant.readCoil(0), true);
+});
+
+t('an address outside the map is answered with exception 02 (Illegal data address)', async (ctx) => {
+  const r = await mbpoll(ctx, ['-t', '3', '-r', '10', '-c', '1']);
+  assert.is(r.ok, false);
+  assert.match(r.stderr, /Illegal data address/);
+  assert.is(ctx.slave.stats.exceptions, 1);
+});
+
+t('personality silent: mbpoll times out; bad_crc: mbpoll rejects the answer', async (ctx) => {
+  ctx.plant.setFault('silent');
+  const silent = await mbpoll(ctx, ['-t', '1', '-r', '1', '-c', '7']);
+  assert.is(silent.ok, false);
+  assert.match(silent.stderr, /timed out/i);
+  ctx.plant.setFault('bad_crc');
+  const bad = await mbpoll(ctx, ['-t', '1', '-r', '1', '-c', '7']);
+  assert.is(bad.ok, false);
+  assert.match(bad.stderr, /CRC|Invalid/i);
+  ctx.plant.setFault('none');
+  assert.equal((await mbpoll(ctx, ['-t', '1', '-r', '1', '-c', '2'])).values, [1, 1]);
+});
+
+t.run();
