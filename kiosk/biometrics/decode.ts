@@ -7,6 +7,8 @@ export interface RgbImage {
   width: number;
   height: number;
   data: Uint8Array;
+  /** Input pixels per pixel here (> 1 when a large photo was shrunk on decoding). */
+  scale?: number;
 }
 
 /** Encoded files above this many bytes are refused before decoding. */
@@ -68,7 +70,8 @@ export async function decodeImage(bytes: Uint8Array): Promise<RgbImage> {
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.width < 16 || info.height < 16) throw new FaceInputError('IMAGE_UNSUPPORTED', `image of ${info.width}×${info.height} is too small for a face`);
-    return { width: info.width, height: info.height, data: toRgb(new Uint8Array(data.buffer, data.byteOffset, data.length), info.channels) };
+    const uprightWidth = (meta.orientation ?? 1) >= 5 ? meta.height : meta.width;
+    return { width: info.width, height: info.height, data: toRgb(new Uint8Array(data.buffer, data.byteOffset, data.length), info.channels), scale: uprightWidth / info.width };
   } catch (err) {
     if (err instanceof FaceInputError) throw err;
     throw new FaceInputError('IMAGE_CORRUPT', `image could not be decoded (${meta.format ?? 'unknown'} ${meta.width}×${meta.height})`, { cause: err });

@@ -131,13 +131,15 @@ export class FacePipeline {
       lap('liveness');
     }
 
+    const scale = img.scale ?? 1;
     const side = (f: Detection): number => Math.sqrt((f.box[2] - f.box[0]) * (f.box[3] - f.box[1]));
     const otherFaces = clear.filter((f) => f !== chosen && side(f) >= OTHER_FACE_MIN_SIDE * side(chosen)).length;
     const { sharpness, exposure } = sharpnessExposure(aligned);
     const quality: FaceQuality = {
-      box: chosen.box.map((v) => Math.round(v * 10) / 10) as FaceQuality['box'],
+      // Reported in the caller's pixels, not those of a photo shrunk on decoding.
+      box: chosen.box.map((v) => Math.round(v * scale * 10) / 10) as FaceQuality['box'],
       detectionScore: chosen.score,
-      interEyePx: Math.hypot(p5[1]![0] - p5[0]![0], p5[1]![1] - p5[0]![1]),
+      interEyePx: Math.hypot(p5[1]![0] - p5[0]![0], p5[1]![1] - p5[0]![1]) * scale,
       ...headPose(p68),
       sharpness,
       exposure,
