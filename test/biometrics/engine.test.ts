@@ -112,6 +112,17 @@ t('several faces: the dominant central face is verified and the others are repor
   assert.ok(r.quality!.faceCount >= 2);
 });
 
+t('blurred or underexposed captures are poor_quality, with the reason', async ({ engine, refs }) => {
+  const live = photo('person01-1.jpg');
+  const blurred = await engine.verify(refs.get('person01')!, new Uint8Array(await sharp(live).blur(6).jpeg().toBuffer()));
+  assert.is(blurred.decision, 'poor_quality');
+  assert.ok(blurred.issues.includes('blur'), blurred.issues.join());
+  const dark = await engine.verify(refs.get('person01')!, new Uint8Array(await sharp(live).linear(0.2, 0).jpeg().toBuffer()));
+  assert.is(dark.decision, 'poor_quality');
+  assert.ok(dark.issues.includes('too_dark'), dark.issues.join());
+  assert.ok(dark.score !== null && blurred.liveness !== null, 'scores are still reported for the journal');
+});
+
 t('no face: verify decides no_face, extractReference rejects with NO_FACE', async ({ engine, refs }) => {
   const blank = new Uint8Array(await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3a6ea5' } }).png().toBuffer());
   const r = await engine.verify(refs.get('person01')!, blank);

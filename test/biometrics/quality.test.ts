@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { faceSection } from '../../config/sections/face.ts';
 import { ALIGNED_SIZE } from '../../kiosk/biometrics/align.ts';
 import { eyeOpenness, fivePoints, plausibleFace, type Point } from '../../kiosk/biometrics/landmarks.ts';
-import { blocking, headPose, qualityIssues, sharpnessExposure } from '../../kiosk/biometrics/quality.ts';
+import { blocking, headPose, PITCH_GAIN, qualityIssues, sharpnessExposure, YAW_GAIN } from '../../kiosk/biometrics/quality.ts';
 import type { FaceQuality } from '../../kiosk/biometrics/types.ts';
 
 /** A synthetic frontal 68-point face (only the points the engine reads are placed). */
@@ -34,11 +34,12 @@ test('head pose of a frontal face is zero; roll follows the eye line', () => {
 });
 
 test('yaw grows with the nose offset between the cheeks, pitch with its height between eyes and mouth', () => {
-  // Cheeks are 140 apart: a nose 35 right of centre is off by 70/140 → asin(0.5) = 30°.
-  near(headPose(face({ noseDx: 35 })).yaw, 30, 1e-6, 'yaw right');
-  near(headPose(face({ noseDx: -35, rollDeg: 20 })).yaw, -30, 1e-6, 'yaw left, rolled');
-  assert.ok(headPose(face({ noseT: 0.4 })).pitch > 15, 'nose high → chin up');
-  assert.ok(headPose(face({ noseT: 0.8 })).pitch < -15, 'nose low → chin down');
+  // Cheeks are 140 apart: a nose 35 right of centre is off by 70/140 → asin(0.5) = 30° before the gain.
+  near(headPose(face({ noseDx: 35 })).yaw, 30 * YAW_GAIN, 1e-6, 'yaw right');
+  near(headPose(face({ noseDx: -35, rollDeg: 20 })).yaw, -30 * YAW_GAIN, 1e-6, 'yaw left, rolled');
+  // Nose at 0.3 of the way from eyes to mouth instead of 0.6: asin(0.5) = 30° before the gain.
+  near(headPose(face({ noseT: 0.3 })).pitch, 30 * PITCH_GAIN, 1e-6, 'nose high → chin up');
+  assert.ok(headPose(face({ noseT: 0.9 })).pitch < -10, 'nose low → chin down');
 });
 
 test('eye openness separates open from closed eyes', () => {
