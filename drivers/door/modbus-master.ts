@@ -2,7 +2,7 @@ import type { DoorConfig } from '../../config/sections/door.ts';
 import type { Clock } from '../../kiosk/clock.ts';
 import { ConfigError } from '../../kiosk/errors.ts';
 import type { Logger } from '../../kiosk/log.ts';
-import type { DoorController, DoorControllerOptions } from './interface.ts';
+import type { DoorControllerOptions } from './interface.ts';
 import { ModbusSerialTransport } from './modbus-transport.ts';
 import { PolledDoorController } from './polled-controller.ts';
 import { resolveRoles } from './roles.ts';
@@ -17,7 +17,7 @@ export interface ModbusDoorDeps extends DoorControllerOptions {
  * `door.port`, with the role map of `door.layout` plus config overrides (door-io.md).
  * Throws ConfigError when no port is configured or the role map is inconsistent.
  */
-export function createModbusDoorController(config: DoorConfig, deps: ModbusDoorDeps): DoorController {
+export function createModbusDoorController(config: DoorConfig, deps: ModbusDoorDeps): PolledDoorController {
   if (!config.port) throw new ConfigError([{ path: 'door.port', message: 'required for the Modbus door controller' }]);
   let roles;
   try {

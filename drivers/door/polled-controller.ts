@@ -22,6 +22,17 @@ export interface PolledControllerOptions {
   watchdogMs?: number;
 }
 
+/** Counters for health reporting and the bench (scripts/bench-door.ts). */
+export interface DoorLinkStats {
+  /** Complete polls (every table read). */
+  polls: number;
+  failedPolls: number;
+  /** Attempts that were repeated after a timeout or a bad frame. */
+  retries: number;
+  /** Times the link was opened (the first open included). */
+  linkOpens: number;
+}
+
 const EMPTY: DoorSnapshot = { inputs: {}, registers: {}, outputs: {}, at: 0 };
 const RETRYABLE = new Set<string>([DoorErrorCode.TIMEOUT, DoorErrorCode.BAD_FRAME]);
 
@@ -50,6 +61,7 @@ export class PolledDoorController implements DoorController {
   #heartbeatPending = false;
   #pollLoop: Promise<void> = Promise.resolve();
   #started: (() => void) | undefined;
+  readonly stats: DoorLinkStats = { polls: 0, failedPolls: 0, retries: 0, linkOpens: 0 };
 
   constructor(o: PolledControllerOptions) {
     this.#o = o;
@@ -126,6 +138,7 @@ export class PolledDoorController implements DoorController {
           const e = err instanceof DeviceError ? err : new DeviceError('door', DoorErrorCode.PORT_LOST, String(err), { cause: err });
           this.#lastError = e;
           if (left <= 0 || !RETRYABLE.has(e.code) || !this.#running) throw e;
+          this.stats.retries++;
         }
       }
     };
@@ -152,6 +165,7 @@ export class PolledDoorController implements DoorController {
     try {
       this.#apply(await this.#readAll());
     } catch (err) {
+      this.stats.failedPolls++;
       this.#log.debug({ code: errorCode(err) }, 'poll failed');
       if (errorCode(err) === DoorErrorCode.PORT_LOST) await transport.close();
     }
@@ -165,6 +179,7 @@ export class PolledDoorController implements DoorController {
       this.#lastError = err as DeviceError;
       return false;
     }
+    this.stats.linkOpens++;
     this.#log.info('controller link open');
     const wd = this.#o.roles.holdingRegisters.watchdog_ms;
     if (this.#o.watchdogMs !== undefined && wd !== undefined) {
@@ -203,6 +218,7 @@ export class PolledDoorController implements DoorController {
     // Only a complete poll counts as an answer: a controller that acknowledges heartbeats
     // but refuses every read leaves the gate blind, which is a fault.
     this.#lastGoodAt = next.at;
+    this.stats.polls++;
     const prev = this.#snapshot;
     this.#snapshot = next;
     if (prev.at !== 0) {
