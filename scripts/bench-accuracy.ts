@@ -31,10 +31,12 @@ function csv(path: string): string[][] {
 
 function labels(o: Opts): Map<string, string> {
   const m = new Map<string, string>();
-  if (o.identities) for (const [f, id] of csv(o.identities)) if (f && id) m.set(f, id);
-  else if (o.idSep) {
+  if (o.identities) {
+    for (const [f, id] of csv(o.identities)) if (f && id) m.set(f, id);
+  } else if (o.idSep) {
     for (const f of readdirSync(o.dir).sort()) if (/\.(jpe?g|png|webp|gif|tiff?|bmp|pgm)$/i.test(f)) m.set(f, f.split(o.idSep)[0]!);
   } else throw new EgateError('USAGE', 'give --identities CSV or --id-sep C');
+  if (m.size < 2) throw new EgateError('USAGE', `fewer than two labelled images in ${o.dir}`);
   return m;
 }
 
@@ -142,7 +144,7 @@ new Command('bench-accuracy')
     try {
       await run(o);
     } catch (err) {
-      console.error(err instanceof EgateError ? `error ${err.code}: ${err.message}` : err);
+      console.error(err instanceof EgateError ? `error ${err.code}: ${err.message}` : `error: ${err instanceof Error ? err.message : String(err)}`);
       process.exitCode = 2;
     }
   })

@@ -107,7 +107,7 @@ new Command('bench-latency')
     try {
       await run(o);
     } catch (err) {
-      console.error(err instanceof EgateError ? `error ${err.code}: ${err.message}` : err);
+      console.error(err instanceof EgateError ? `error ${err.code}: ${err.message}` : `error: ${err instanceof Error ? err.message : String(err)}`);
       process.exitCode = 2;
     }
   })

@@ -57,7 +57,7 @@ new Command('face-verify')
     try {
       process.exitCode = await main(a, b, opts);
     } catch (err) {
-      console.error(err instanceof EgateError ? `error ${err.code}: ${err.message}` : err);
+      console.error(err instanceof EgateError ? `error ${err.code}: ${err.message}` : `error: ${err instanceof Error ? err.message : String(err)}`);
       process.exitCode = 2;
     }
   })
