@@ -35,8 +35,10 @@ export interface DoorEvents {
    */
   change: DoorChange;
   /**
-   * The controller stopped answering (codes below) for `faultAfterMs`, or its port vanished.
-   * Emitted once per outage; `healthy` is false from then until 'recovered'.
+   * No complete poll for `faultAfterMs` (silence, bad frames, exception answers, or the
+   * serial device vanished); the code names the last cause (DoorErrorCode). Emitted once per
+   * outage; `healthy` is false from then until 'recovered'. Motor fault bits and tamper are
+   * data in the snapshot, not link faults: the gate decides what they mean.
    */
   fault: DeviceError;
   /** A full poll succeeded again after a fault; carries the fresh snapshot. */

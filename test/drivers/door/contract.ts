@@ -137,6 +137,21 @@ export function doorContract(t: Test, make: () => Promise<DoorHarness>): void {
       assert.ok(await waitFor(h, () => h.controller.snapshot().inputs.tamper === true, 1000), 'polling again');
     }));
 
+  t('start() with the device absent resolves unhealthy with a fault; the device appears: recovered', () =>
+    withHarness(async (h) => {
+      await h.unplug();
+      const faults: DeviceError[] = [];
+      let recovered = 0;
+      h.controller.on('fault', (e) => faults.push(e));
+      h.controller.on('recovered', () => recovered++);
+      await h.settle(h.controller.start());
+      assert.is(h.controller.healthy, false);
+      assert.is(faults[0]?.code, 'DOOR_PORT_LOST');
+      await h.plugIn();
+      assert.ok(await waitFor(h, () => recovered === 1, 3000), 'recovered once the device exists');
+      assert.is(h.controller.snapshot().inputs.entry_closed, true);
+    }));
+
   t('stop() ends polling and heartbeats (the watchdog then closes the doors); it is idempotent', () =>
     withHarness(async (h) => {
       await startHealthy(h);
