@@ -22,6 +22,16 @@ function rebuild(e: WorkerError): Error {
 }
 
 /**
+ * postMessage copies a typed array's whole underlying buffer; a frame cut from a larger
+ * camera chunk is copied down to its own bytes first so only those cross the thread.
+ */
+function compact(input: ImageInput): ImageInput {
+  const bytes = input instanceof Uint8Array ? input : input.data;
+  if (!(bytes instanceof Uint8Array) || bytes.buffer.byteLength <= 2 * bytes.byteLength) return input;
+  return input instanceof Uint8Array ? bytes.slice() : { width: input.width, height: input.height, channels: input.channels, data: bytes.slice() };
+}
+
+/**
  * A fixed set of face workers. Each request goes to the worker with the fewest pending
  * requests; a worker that dies fails its pending requests with WORKER_FAILED and is replaced,
  * so one bad image can never take the engine down for the next traveller.
@@ -84,7 +94,7 @@ export class WorkerPool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      const req: WorkerRequest = { id, input, liveness };
+      const req: WorkerRequest = { id, input: compact(input), liveness };
       try {
         slot.worker.postMessage(req);
       } catch (err) {

@@ -197,3 +197,31 @@ m('after close, calls reject with ENGINE_CLOSED', async () => {
 });
 
 m.run();
+
+const p = suite('face worker pool');
+
+p('a worker that cannot load its models fails start-up with a typed error and leaves no thread behind', async () => {
+  const { WorkerPool } = await import('../../kiosk/biometrics/pool.ts');
+  const models = { detect: '/nonexistent/fr_detect.onnx', landmark: '/nonexistent/a', feature: '/nonexistent/b', liveness: '/nonexistent/c' };
+  assert.is(await code(WorkerPool.start(2, { models, intraOpThreads: 1, minDetectionScore: 0.7 })), 'FaceEngineError:WORKER_FAILED');
+});
+
+p('a frame cut from a larger buffer is verified like a standalone one', async () => {
+  const engine = await createFaceEngine(config, { workers: 1 });
+  try {
+    const ref = await engine.extractReference(photo('person01-2.jpg'));
+    const frame = await rawFrame(photo('person01-1.jpg'), 640, 360);
+    const chunk = new Uint8Array(frame.data.length * 3);
+    chunk.set(frame.data, frame.data.length);
+    const cut = { ...frame, data: chunk.subarray(frame.data.length, 2 * frame.data.length) };
+    const a = await engine.verify({ template: ref.template, source: 'enrolment' }, frame);
+    const b = await engine.verify({ template: ref.template, source: 'enrolment' }, cut);
+    assert.is(b.decision, 'match');
+    assert.is(a.score, b.score);
+    assert.is(cut.data.byteOffset, frame.data.length, 'the caller\'s frame is left as it was');
+  } finally {
+    await engine.close();
+  }
+});
+
+p.run();
