@@ -62,6 +62,7 @@ export class CrossingBinding {
   #tick: TimerHandle | undefined;
   #faultBits = 0;
   #obstructed = false;
+  #published = '';
 
   constructor(deps: CrossingBindingDeps) {
     this.#d = deps;
@@ -109,7 +110,12 @@ export class CrossingBinding {
       this.#desired = d.outputsFor(s);
       this.#write();
       const state = stateName(s.value);
-      d.publish({ screen: d.screenFor(s), state, mode: state.split('.')[0] ?? state, outputs: this.#desired });
+      const update = { screen: d.screenFor(s), state, mode: state.split('.')[0] ?? state, outputs: this.#desired };
+      const key = JSON.stringify(update);
+      if (key !== this.#published) {
+        this.#published = key;
+        d.publish(update);
+      }
     });
     this.#unsubs.push(() => sub.unsubscribe());
     this.actor.start();

@@ -16,6 +16,9 @@ export interface CrossingState {
   bestScore: number | null;
   liveness: number | null;
   spoofStreak: number;
+  /** Frames judged and their summed engine time, for the mean per-frame cost. */
+  frames: number;
+  frameMs: number;
   lastDecision: string | null;
   seenExitZone: boolean;
 }
@@ -35,6 +38,8 @@ export interface CrossingContext {
   guidance: string[];
   /** Why the gate is out of service, for display and status. */
   modeReason: string;
+  /** The mode last journalled (mode_changed from → to). */
+  mode: string;
 }
 
 export interface CrossingInput {
@@ -57,6 +62,7 @@ export function initialContext(input: CrossingInput): CrossingContext {
     releaseOccupant: false,
     guidance: [],
     modeReason: 'starting',
+    mode: 'starting',
   };
 }
 
@@ -73,6 +79,8 @@ export function newCrossing(ctx: CrossingContext, channel: string): CrossingStat
     bestScore: null,
     liveness: null,
     spoofStreak: 0,
+    frames: 0,
+    frameMs: 0,
     lastDecision: null,
     seenExitZone: false,
   };

@@ -16,6 +16,8 @@ import type { CrossingFact, JournalEventType } from './facts.ts';
 
 const io = (ctx: CrossingContext, role: string): boolean => ctx.io.inputs[role] === true;
 const occupancy = (ctx: CrossingContext): number => ctx.io.registers.mantrap_occupancy ?? 0;
+/** What kind of token a reader delivers, as journalled before the token is checked. */
+const tokenTypeOf = (channel: string): string => (channel === 'qr' ? 'mobile' : channel);
 const mantrapEmpty = (ctx: CrossingContext): boolean => !io(ctx, 'zone_mantrap') && occupancy(ctx) === 0;
 
 export const pedestrianMachine = setup({
@@ -97,11 +99,13 @@ export const pedestrianMachine = setup({
       enqueue.emit({ type: 'journal', event: 'crossing_finished', data: { ...crossingRecord(context, c, params.outcome, params.reason) } });
       enqueue.assign({ crossing: null, guidance: [] });
     }),
-    modeChanged: emit(({ context, event }, params: { mode: Mode }): CrossingFact => ({
+    modeChanged: enqueueActions(({ context, event, enqueue }, params: { mode: Mode }) => {
+      enqueue.emit({
       type: 'journal',
       event: 'mode_changed',
       data: {
-        mode: params.mode,
+        from: context.mode,
+        to: params.mode,
         reason:
           event.type === 'SET_MODE' || event.type === 'RESET'
             ? `technician:${event.by}`
@@ -113,7 +117,9 @@ export const pedestrianMachine = setup({
                   ? 'healthy'
                   : context.modeReason || 'starting',
       },
-    })),
+      });
+      enqueue.assign({ mode: params.mode });
+    }),
     journal: emit((_, params: { event: JournalEventType; data: Record<string, unknown> }): CrossingFact => ({ type: 'journal', event: params.event, data: params.data })),
     assignModeReason: assign((_, params: { reason: string }) => ({ modeReason: params.reason })),
     clearTailgateMark: assign(({ context }) => (context.crossing ? { crossing: { ...context.crossing, marks: { ...context.crossing.marks, entryClosed: undefined } } } : {})),
@@ -146,7 +152,7 @@ export const pedestrianMachine = setup({
     journalCrossingStarted: emit(({ context }): CrossingFact => ({
       type: 'journal',
       event: 'crossing_started',
-      data: { crossing: context.crossing!.id, channel: context.crossing!.channel },
+      data: { crossing: context.crossing!.id, channel: context.crossing!.channel, token_type: tokenTypeOf(context.crossing!.channel) },
     })),
     journalTokenChecked: emit(({ context }): CrossingFact => {
       const c = context.crossing;
@@ -155,10 +161,12 @@ export const pedestrianMachine = setup({
         type: 'journal',
         event: 'token_checked',
         data: {
-          crossing: c?.id ?? null,
+          crossing: c?.id ?? 'none',
           channel: c?.channel ?? null,
+          ok: t?.ok === true,
           result: t?.ok ? 'accepted' : 'refused',
-          reason: t ? (t.ok ? 'OK' : t.reason) : 'CHECK_FAILED',
+          reason: t ? (t.ok ? null : t.reason) : 'CHECK_FAILED',
+          subject: t?.subject ?? null,
           token_type: t?.tokenType ?? null,
           ms: c?.marks.tokenDone !== undefined ? Math.round(c.marks.tokenDone - c.startedAt) : null,
           ...(t?.detail ?? {}),
@@ -168,7 +176,15 @@ export const pedestrianMachine = setup({
     journalTokenIgnored: emit(({ context, event }): CrossingFact => ({
       type: 'journal',
       event: 'token_checked',
-      data: { crossing: context.crossing?.id ?? null, channel: event.type === 'TOKEN_READ' ? event.channel : null, result: 'ignored', reason: 'CROSSING_IN_PROGRESS' },
+      data: {
+        crossing: context.crossing?.id ?? 'none',
+        channel: event.type === 'TOKEN_READ' ? event.channel : null,
+        token_type: event.type === 'TOKEN_READ' ? tokenTypeOf(event.channel) : null,
+        ok: false,
+        result: 'ignored',
+        reason: 'CROSSING_IN_PROGRESS',
+        subject: null,
+      },
     })),
     recordFace: assign(({ context, event }) => {
       if (event.type !== 'FACE_RESULT' || !context.crossing) return {};
@@ -183,6 +199,8 @@ export const pedestrianMachine = setup({
           bestScore: r.score !== null && (c.bestScore === null || r.score > c.bestScore) ? r.score : c.bestScore,
           liveness: r.liveness ?? c.liveness,
           spoofStreak: r.decision === 'spoof' ? c.spoofStreak + 1 : r.decision === 'no_face' ? c.spoofStreak : 0,
+          frames: c.frames + 1,
+          frameMs: c.frameMs + r.ms,
           lastDecision: r.decision,
         },
       };
@@ -194,7 +212,16 @@ export const pedestrianMachine = setup({
       return {
         type: 'journal',
         event: 'face_attempt',
-        data: { crossing: context.crossing.id, decision: r.decision, score: r.score, liveness: r.liveness, issues: r.issues, other_faces: r.otherFaces, ms: Math.round(r.ms) },
+        data: {
+          crossing: context.crossing.id,
+          attempt: context.crossing.attempts + (r.score !== null ? 1 : 0),
+          decision: r.decision,
+          match_score: r.score,
+          liveness_score: r.liveness,
+          issues: r.issues,
+          other_faces: r.otherFaces,
+          ms: Math.round(r.ms),
+        },
       };
     }),
   },

@@ -19,10 +19,13 @@ export function crossingRecord(ctx: CrossingContext, c: CrossingState, outcome: 
     match_score: c.bestScore === null ? null : Number(c.bestScore.toFixed(4)),
     liveness_score: c.liveness === null ? null : Number(c.liveness.toFixed(4)),
     attempts: c.attempts,
-    token_ms: span(c.startedAt, m.tokenDone),
-    entry_ms: span(m.entryOpened, m.entryClosed),
-    face_ms: span(m.entryClosed, m.faceDone),
-    exit_ms: span(m.exitOpened, m.exitOpened === undefined ? undefined : end),
-    total_ms: Math.max(0, Math.round(end - c.startedAt)),
+    face_frame_ms: c.frames > 0 ? Math.round(c.frameMs / c.frames) : null,
+    durations: {
+      token_ms: span(c.startedAt, m.tokenDone),
+      entry_ms: span(m.entryOpened, m.entryClosed),
+      face_ms: span(m.entryClosed, m.faceDone),
+      exit_ms: span(m.exitOpened, m.exitOpened === undefined ? undefined : end),
+      total_ms: Math.max(0, Math.round(end - c.startedAt)),
+    },
   };
 }

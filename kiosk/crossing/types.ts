@@ -42,9 +42,7 @@ export interface CrossingRecord {
   match_score: number | null;
   liveness_score: number | null;
   attempts: number;
-  token_ms: number | null;
-  entry_ms: number | null;
-  face_ms: number | null;
-  exit_ms: number | null;
-  total_ms: number;
+  durations: { token_ms: number | null; entry_ms: number | null; face_ms: number | null; exit_ms: number | null; total_ms: number };
+  /** Mean face-engine time per judged frame (the controller's own cost of one attempt). */
+  face_frame_ms: number | null;
 }

@@ -4,7 +4,7 @@ import { SimulatedClock } from '../../kiosk/clock.ts';
 import { pedestrianMachine } from '../../kiosk/crossing/pedestrian-machine.ts';
 import { pedestrianOutputs } from '../../kiosk/crossing/pedestrian-outputs.ts';
 import type { CrossingFact } from '../../kiosk/crossing/facts.ts';
-import type { FaceVerdict, TokenVerdict } from '../../kiosk/crossing/types.ts';
+import type { CrossingRecord, FaceVerdict, TokenVerdict } from '../../kiosk/crossing/types.ts';
 
 export type Verdicts = Record<string, TokenVerdict | 'hang'>;
 
@@ -79,7 +79,7 @@ export function pedestrianHarness(verdicts: Verdicts = {}) {
       return facts.filter((f): f is Extract<CrossingFact, { type: 'journal' }> => f.type === 'journal' && (!type || f.event === type));
     },
     finished() {
-      return h.journal('crossing_finished').map((f) => f.data as Record<string, unknown>);
+      return h.journal('crossing_finished').map((f) => f.data as unknown as CrossingRecord);
     },
     /** Gets the gate from start-up (out of service) into service. */
     async inService() {

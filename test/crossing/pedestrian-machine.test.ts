@@ -39,10 +39,10 @@ test('a valid token, a walk-in, a face match and a walk-out clear the traveller'
   assert.is(rec!.subject, 'p-alice');
   assert.is(rec!.attempts, 2);
   assert.is(rec!.match_score, 0.72);
-  assert.is(rec!.entry_ms, 1200);
-  assert.is(rec!.face_ms, 700);
-  assert.is(rec!.exit_ms, 1500);
-  assert.is(rec!.total_ms, 3400);
+  assert.is(rec!.durations.entry_ms, 1200);
+  assert.is(rec!.durations.face_ms, 700);
+  assert.is(rec!.durations.exit_ms, 1500);
+  assert.is(rec!.durations.total_ms, 3400);
   assert.equal(h.journal().map((f) => f.event), ['mode_changed', 'mode_changed', 'crossing_started', 'token_checked', 'face_attempt', 'face_attempt', 'crossing_finished']);
 });
 
@@ -260,7 +260,7 @@ test('maintenance: refused during a crossing, taken from idle, left only by a te
   h.actor.send({ type: 'SET_MODE', mode: 'in_service', by: 'tech1' });
   await h.advance(5000);
   assert.ok(h.matches({ in_service: 'idle' }));
-  const modes = h.journal('mode_changed').map((f) => `${f.data.mode}/${f.data.reason}`);
+  const modes = h.journal('mode_changed').map((f) => `${f.data.to}/${f.data.reason}`);
   assert.equal(modes.slice(1), ['in_service/healthy', 'maintenance/technician:tech1', 'out_of_service/technician:tech1', 'in_service/healthy']);
 });
 

@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import type { GateConfig } from '../config/schema.ts';
+import type { Camera } from '../drivers/camera/interface.ts';
+import type { CardReader } from '../drivers/card/interface.ts';
+import { createCardReader } from '../drivers/card/index.ts';
+import { createScanners } from '../drivers/scanner/index.ts';
+import type { TokenScanner } from '../drivers/scanner/interface.ts';
+import { createCamera } from '../drivers/camera/index.ts';
+import { createDoorController } from '../drivers/door/create.ts';
+import type { DoorPlant } from '../drivers/door/plant.ts';
+import { DoorTwin } from '../drivers/door/twin.ts';
+import { createFaceEngine, type FaceEngine } from './biometrics/index.ts';
+import type { Clock } from './clock.ts';
+import { ReferenceStore } from './enrolment/reference-store.ts';
+import { Gate, type GateProfile } from './gate.ts';
+import { Journal } from './journal/index.ts';
+import type { Logger } from './log.ts';
+import { pedestrianProfile } from './profiles.ts';
+import { createTokenVerifier, openTokenStores } from './tokens/open.ts';
+
+export interface BuiltGate {
+  gate: Gate;
+  /** The plant behind a simulated door controller (only with door.driver = simulated). */
+  plant?: DoorPlant;
+}
+
+/** Resolves the config's relative paths against dataDir's parent, so a gate runs from any cwd. */
+export function resolvePaths(config: GateConfig, base: string): GateConfig {
+  const abs = (p: string): string => (isAbsolute(p) ? p : join(base, p));
+  return {
+    ...config,
+    dataDir: abs(config.dataDir),
+    tokens: { ...config.tokens, fleetKeysDir: abs(config.tokens.fleetKeysDir), trustListPath: abs(config.tokens.trustListPath), revocationListPath: abs(config.tokens.revocationListPath), replayCachePath: abs(config.tokens.replayCachePath) },
+    journal: { ...config.journal, path: abs(config.journal.path), secretPath: abs(config.journal.secretPath) },
+    enrolment: { ...config.enrolment, path: abs(config.enrolment.path), keyPath: abs(config.enrolment.keyPath) },
+  };
+}
+
+/**
+ * Builds a gate from its configuration: stores, token checks, face engine and devices (each
+ * the real driver or its twin, as config says). Opening a store or the engine can fail —
+ * a missing trust list, a model with a wrong checksum — and then nothing is started.
+ */
+export async function buildGate(
+  config: GateConfig,
+  deps: { clock: Clock; log: Logger; engine?: FaceEngine; profile?: GateProfile },
+): Promise<BuiltGate> {
+  const { clock, log } = deps;
+  mkdirSync(dirname(config.journal.path), { recursive: true });
+  const journal = Journal.open({ path: config.journal.path, gate: config.gate, clock, secretPath: config.journal.secretPath });
+  const references = ReferenceStore.open({ path: config.enrolment.path, keyPath: config.enrolment.keyPath, clock });
+  const stores = openTokenStores(config.tokens);
+  const verifier = createTokenVerifier(config.tokens, stores, {
+    clock,
+    service: config.service,
+    hasReference: (sub) => references.has(sub),
+    log: log.child({ part: 'tokens' }),
+  });
+  const engine = deps.engine ?? (await createFaceEngine(config.face));
+  // The door driver asks the crossing engine whether it is alive before each heartbeat;
+  // the binding exists only once the gate is built, hence the late-bound check.
+  let alive: () => boolean = () => false;
+  const door = createDoorController(config.door, { clock, log: log.child({ part: 'door' }), isControlLoopAlive: () => alive() });
+  const plant = door instanceof DoorTwin ? door.plant : undefined;
+  const camera: Camera = createCamera(config.camera, { clock, log });
+  const scanners: TokenScanner[] = createScanners(config.readers, { clock, log });
+  const card: CardReader | null = createCardReader(config.readers, { clock, log });
+  const gate = new Gate({
+    config,
+    clock,
+    log,
+    profile: deps.profile ?? pedestrianProfile,
+    journal,
+    references,
+    verifier,
+    engine,
+    door,
+    camera,
+    scanners,
+    card,
+  });
+  alive = gate.binding.isControlLoopAlive;
+  return plant ? { gate, plant } : { gate };
+}

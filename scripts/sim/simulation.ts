@@ -1,0 +1,127 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../config/load.ts';
+import { SimulatedCamera } from '../../drivers/camera/twin.ts';
+import { DoorPlant } from '../../drivers/door/plant.ts';
+import { RtuSlave } from '../../drivers/door/rtu-slave.ts';
+import { SimulatedCardReader } from '../../drivers/card/twin.ts';
+import { SimulatedScanner } from '../../drivers/scanner/twin.ts';
+import type { FaceEngine } from '../../kiosk/biometrics/index.ts';
+import { buildGate, resolvePaths } from '../../kiosk/build.ts';
+import { SystemClock } from '../../kiosk/clock.ts';
+import type { Gate } from '../../kiosk/gate.ts';
+import type { Logger } from '../../kiosk/log.ts';
+import { createTokenWorld, type TokenWorld } from '../../kiosk/tokens/token-world.ts';
+import { checkPeers } from '../../test/helpers/peers.ts';
+import { openPtyPair, type PtyPair } from './pty.ts';
+import type { Scenario, Traveller } from './scenario.ts';
+import { writeTokenFiles } from './tokens-for.ts';
+import { SimWorld } from './world.ts';
+
+export interface Simulation {
+  gate: Gate;
+  world: SimWorld;
+  plant: DoorPlant;
+  tokens: TokenWorld;
+  /** 'modbus over a pty' when socat is there, else the in-process twin. */
+  doorLink: string;
+  subOf: (t: Traveller) => string;
+  close(): Promise<void>;
+}
+
+/**
+ * A complete gate in simulation: the real Modbus master talking over a socat pty to the
+ * simulated controller (the plant behind an RTU slave), the camera twin showing whoever is
+ * in the mantrap, the scanner and card-reader twins fed with each traveller's token, and
+ * the real token checks, enrolment store, face engine and journal.
+ */
+export async function startSimulation(
+  scenario: Scenario,
+  opts: { photosDir: string; spoofPhoto: string; log: Logger; engine?: FaceEngine; dataDir?: string; say?: (line: string) => void },
+): Promise<Simulation> {
+  const say = opts.say ?? (() => {});
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'egate-sim-'));
+  const clock = new SystemClock();
+  const usePty = checkPeers('socat').ok;
+  if (!usePty) say('socat missing: the door controller runs as the in-process twin (run `npm run peers` as root for the Modbus link over a pty)');
+  const pty: PtyPair | undefined = usePty ? await openPtyPair() : undefined;
+  const config = resolvePaths(
+    parseConfig({
+      gate: 'SIM-01',
+      profile: scenario.profile,
+      dataDir: 'var',
+      door: pty ? { driver: 'modbus', port: pty.b, parity: 'none', baudRate: 19200 } : { driver: 'simulated' },
+      camera: { driver: 'simulated' },
+      readers: { scanners: [{ kind: 'simulated' }], card: { driver: 'simulated' } },
+      timings: scenario.timings,
+    }),
+    dataDir,
+  );
+  const subs = new Map<Traveller, string>();
+  scenario.travellers.forEach((t, i) => subs.set(t, `R${String(1000001 + i)}`));
+  const subOf = (t: Traveller): string => subs.get(t)!;
+  const tokens = createTokenWorld({ nowMs: Date.now(), service: config.service });
+  writeTokenFiles(tokens, config.tokens, scenario.travellers.filter((t) => t.token === 'revoked').map(subOf));
+
+  const built = await buildGate(config, { clock, log: opts.log, ...(opts.engine ? { engine: opts.engine } : {}) });
+  const gate = built.gate;
+  let plant = built.plant;
+  let slave: RtuSlave | undefined;
+  if (pty) {
+    plant = new DoorPlant({ layout: config.door.layout, clock });
+    plant.start();
+    slave = new RtuSlave(plant, { path: pty.a, parity: 'none', baudRate: 19200, log: opts.log });
+    await slave.start();
+  }
+  if (!plant) throw new Error('no simulated controller');
+
+  // Enrol each traveller's reference photo, as the enrolment kiosk would have done.
+  for (const t of scenario.travellers) {
+    if (t.token === 'not-enrolled') continue;
+    const ref = await gate.deps.engine.extractReference(new Uint8Array(readFileSync(join(opts.photosDir, t.reference[0]!))));
+    if (!ref.acceptable) say(`warning: ${t.name}'s reference photo is rated poor (${ref.issues.join(', ')}); enrolled anyway for the demo`);
+    gate.deps.references.upsert(subOf(t), ref.template, { source: 'enrolment-photo', quality: { ...ref.quality } as never });
+  }
+
+  const camera = gate.deps.camera;
+  const scanner = gate.deps.scanners[0];
+  const card = gate.deps.card;
+  if (!(camera instanceof SimulatedCamera) || !(scanner instanceof SimulatedScanner) || !(card instanceof SimulatedCardReader)) {
+    throw new Error('the simulation needs the camera, scanner and card-reader twins');
+  }
+  const identities = scenario.travellers.map((t) => t.reference[0]!);
+  const world = new SimWorld({
+    gate,
+    plant,
+    camera,
+    scan: (text) => scanner.scan(text),
+    presentCard: (bytes) => card.present(bytes),
+    tokens,
+    photosDir: opts.photosDir,
+    impostorPhoto: (t) => join(opts.photosDir, impostorFor(t, scenario.travellers, identities)),
+    spoofPhoto: opts.spoofPhoto,
+  });
+  await gate.start();
+  return {
+    gate,
+    world,
+    plant,
+    tokens,
+    doorLink: pty ? `Modbus RTU over a socat pty (${pty.b} ↔ ${pty.a})` : 'in-process twin',
+    subOf,
+    async close() {
+      await gate.stop();
+      await slave?.stop();
+      plant?.stop();
+      await pty?.close();
+      if (!opts.dataDir && existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Someone else's live photo: the first traveller whose reference differs from this one's. */
+function impostorFor(t: Traveller, all: Traveller[], identities: string[]): string {
+  const other = all.find((o) => o !== t && o.reference[0] !== t.reference[0] && o.live[0] !== t.live[0]);
+  return other?.live[0] ?? identities.find((f) => f !== t.reference[0]) ?? t.live[0]!;
+}
