@@ -51,7 +51,8 @@ export const PLANT_SIZES = { coils: 8, inputs: 7, inputRegisters: 3, holdingRegi
 export class DoorPlant {
   readonly layout: DoorLayout;
   readonly clock: Clock;
-  readonly slowMs: number;
+  /** Delay of every answer under the 'slow' personality. */
+  slowMs: number;
   readonly #coils = new Array<boolean>(PLANT_SIZES.coils).fill(false);
   readonly #holding: number[];
   readonly #firmware: number;

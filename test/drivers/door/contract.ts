@@ -120,6 +120,23 @@ export function doorContract(t: Test, make: () => Promise<DoorHarness>): void {
       }));
   }
 
+  t('personality slow, within the response timeout: answers arrive late but polls stay healthy', () =>
+    withHarness(async (h) => {
+      await startHealthy(h);
+      let faults = 0;
+      h.controller.on('fault', () => faults++);
+      h.plant.slowMs = 150;
+      h.plant.setFault('slow');
+      const before = h.controller.snapshot().at;
+      await h.settle(h.controller.setOutputs({ exit_red: true }));
+      assert.is(h.plant.readCoil(5), true);
+      await h.wait(1500);
+      assert.is(faults, 0);
+      assert.ok(h.controller.healthy);
+      assert.ok(h.controller.snapshot().at > before, 'still polling');
+      assert.is(h.controller.snapshot().outputs.exit_red, true);
+    }));
+
   t('the serial device vanishes: fault DOOR_PORT_LOST; it returns: reconnected and recovered', () =>
     withHarness(async (h) => {
       await startHealthy(h);

@@ -78,7 +78,7 @@ t('an address outside the map is answered with exception 02 (Illegal data addres
   assert.is(ctx.slave.stats.exceptions, 1);
 });
 
-t('personality silent: mbpoll times out; bad_crc: mbpoll rejects the answer', async (ctx) => {
+t('personality silent: mbpoll times out; bad_crc: mbpoll rejects the answer; slow: misses its timeout', async (ctx) => {
   ctx.plant.setFault('silent');
   const silent = await mbpoll(ctx, ['-t', '1', '-r', '1', '-c', '7']);
   assert.is(silent.ok, false);
@@ -87,6 +87,11 @@ t('personality silent: mbpoll times out; bad_crc: mbpoll rejects the answer', as
   const bad = await mbpoll(ctx, ['-t', '1', '-r', '1', '-c', '7']);
   assert.is(bad.ok, false);
   assert.match(bad.stderr, /CRC|Invalid/i);
+  ctx.plant.setFault('slow');
+  ctx.plant.slowMs = 400;
+  const slow = await mbpoll(ctx, ['-o', '0.2', '-t', '1', '-r', '1', '-c', '7']);
+  assert.is(slow.ok, false, 'an answer after 400 ms misses a 200 ms timeout');
+  await new Promise((r) => setTimeout(r, 300));
   ctx.plant.setFault('none');
   assert.equal((await mbpoll(ctx, ['-t', '1', '-r', '1', '-c', '2'])).values, [1, 1]);
 });
