@@ -69,6 +69,17 @@ export function doorContract(t: Test, make: () => Promise<DoorHarness>): void {
       assert.is(h.plant.readCoil(2), false);
     }));
 
+  t('fire alarm: reported as a change, both doors open though the coils stay 0', () =>
+    withHarness(async (h) => {
+      await startHealthy(h);
+      h.plant.setFireAlarm(true);
+      assert.ok(await waitFor(h, () => h.controller.snapshot().inputs.fire_alarm === true, 500));
+      assert.ok(await waitFor(h, () => h.controller.snapshot().inputs.entry_closed === false && h.controller.snapshot().inputs.exit_closed === false, 1000));
+      assert.is(h.controller.snapshot().outputs.entry_release, false);
+      h.plant.setFireAlarm(false);
+      assert.ok(await waitFor(h, () => h.controller.snapshot().inputs.entry_closed === true, 2000), 'closed again after the alarm');
+    }));
+
   t('a traveller arriving shows as a zone_approach change within a poll or two', () =>
     withHarness(async (h) => {
       await startHealthy(h);
