@@ -36,7 +36,7 @@ export function detectCanvas(img: RgbImage): DetectCanvas {
   else ch = (cw * DETECT_H) / DETECT_W;
   const s = cw / DETECT_W;
   const map: Affine = { a: s, b: 0, c: -(cw - img.width) / 2, d: 0, e: s, f: -(ch - img.height) / 2 };
-  const tensor = warpToTensor(img, map, DETECT_W, DETECT_H, { order: 'rgb', bias: 127, scale: 1 / 128 }, { fill: meanColour(img), maxTaps: 4 });
+  const tensor = warpToTensor(img, map, DETECT_W, DETECT_H, { order: 'rgb', bias: 127, scale: 1 / 128 }, { fill: meanColour(img), maxTaps: 3 });
   return { tensor, map };
 }
 
