@@ -123,6 +123,7 @@ export class Gate {
   async start(): Promise<void> {
     const d = this.deps;
     this.journal('gate_started', { profile: d.config.profile, service: d.config.service, version: process.env.npm_package_version ?? '0.1.0' });
+    this.#closeInterruptedCrossings();
     await this.#startPart('door', () => d.door.start());
     await this.#startPart('camera', () => d.camera.start());
     await this.#startPart('crossing', async () => this.binding.start());
@@ -169,6 +170,36 @@ export class Gate {
       } catch (err) {
         d.log.error({ part: name, err: (err as Error).message }, 'part failed to close');
       }
+    }
+  }
+
+  /**
+   * A crossing the previous process started but never finished (it was killed or hung) is
+   * closed in the journal now, so every crossing ends with exactly one outcome.
+   */
+  #closeInterruptedCrossings(): void {
+    const j = this.deps.journal;
+    const from = Math.max(0, j.lastSeq() - 500);
+    const open = new Set<string>();
+    for (const e of j.readAfter(from, 1000)) {
+      const id = (e.data as { crossing?: unknown }).crossing;
+      if (typeof id !== 'string') continue;
+      if (e.type === 'crossing_started') open.add(id);
+      else if (e.type === 'crossing_finished') open.delete(id);
+    }
+    for (const crossing of open) {
+      this.journal('crossing_finished', {
+        crossing,
+        outcome: 'ABORTED_FAULT',
+        reason: 'PROCESS_RESTART',
+        token_type: null,
+        subject: null,
+        match_score: null,
+        liveness_score: null,
+        attempts: 0,
+        face_frame_ms: null,
+        durations: { token_ms: null, entry_ms: null, face_ms: null, exit_ms: null, total_ms: 0 },
+      });
     }
   }
 

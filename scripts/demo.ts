@@ -23,7 +23,7 @@ export async function runDemo(opts: { scenario?: string; profile?: string; json?
   if (opts.profile && opts.scenario) scenario = { ...scenario, profile: opts.profile as Scenario['profile'] };
   const photosDir = scenario.photos ?? photos.dir;
   const log = opts.verbose ? createLogger({ level: 'debug' }) : silentLogger();
-  out(`egate demo — scenario "${scenario.name}", profile ${scenario.profile}, ${scenario.travellers.length} travellers, photos from ${photos.source}`);
+  out(`egate demo — scenario "${scenario.name}", profile ${scenario.profile}, ${scenario.travellers.length} travellers, photos from ${scenario.photos ?? photos.source}`);
   const sim = await startSimulation(scenario, { photosDir, spoofPhoto: photos.spoof, log, say: out });
   out(`door controller: ${sim.doorLink}`);
   const results: CrossingResult[] = [];
@@ -44,7 +44,8 @@ export async function runDemo(opts: { scenario?: string; profile?: string; json?
   return rep.summary.mismatches === 0 ? 0 : 1;
 }
 
-const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
+const stem = (p: string): string => p.split('/').pop()!.replace(/\.(m?js|ts)$/, '');
+const isMain = process.argv[1] !== undefined && stem(process.argv[1]) === 'demo' && stem(new URL(import.meta.url).pathname) === 'demo';
 if (isMain) {
   const program = new Command('demo')
     .description('run a complete simulated gate through a scenario')

@@ -47,7 +47,10 @@ export const pedestrianMachine = setup({
   },
   guards: {
     hasFaults: ({ context }) => context.faults.length > 0,
-    noFaults: ({ context }) => context.faults.length === 0,
+    notReady: ({ context }) => context.faults.length > 0 || context.releaseOccupant,
+    /** Healthy, and nobody left inside from a crossing that was cut short. */
+    noFaults: ({ context }) => context.faults.length === 0 && !context.releaseOccupant,
+    occupiedWithoutCrossing: ({ context }) => context.crossing === null && !context.releaseOccupant && !mantrapEmpty(context),
     fireAlarm: ({ context }) => context.fireAlarm,
     noFireAlarm: ({ context }) => !context.fireAlarm,
     inCrossing: ({ context }) => context.crossing !== null,
@@ -358,6 +361,8 @@ export const pedestrianMachine = setup({
       always: [
         { guard: 'fireAlarm', target: '#emergency' },
         { guard: 'occupantOut', actions: 'clearRelease' },
+        // Someone inside while out of service (a crossing cut short, a restart): let them out.
+        { guard: 'occupiedWithoutCrossing', actions: assign({ releaseOccupant: true }) },
       ],
       on: { SET_MODE: { guard: 'wantsMaintenance', target: '#maintenance' } },
       initial: 'faulty',
@@ -368,7 +373,7 @@ export const pedestrianMachine = setup({
         },
         /** Every device healthy: back in service after healthyBeforeService without a new fault. */
         recovering: {
-          always: { guard: 'hasFaults', target: 'faulty' },
+          always: { guard: 'notReady', target: 'faulty' },
           after: { healthyBeforeService: '#in_service' },
         },
         commanded: {

@@ -97,6 +97,7 @@ export async function startSimulation(
     camera,
     scan: (text) => scanner.scan(text),
     presentCard: (bytes) => card.present(bytes),
+    removeCard: () => card.hasCard && card.remove(),
     tokens,
     photosDir: opts.photosDir,
     impostorPhoto: (t) => join(opts.photosDir, impostorFor(t, scenario.travellers, identities)),

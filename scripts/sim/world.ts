@@ -17,6 +17,8 @@ export interface WorldParts {
   camera: SimulatedCamera;
   scan: (text: string) => void;
   presentCard: (bytes: Uint8Array) => void;
+  /** The traveller takes the card off the reader again. */
+  removeCard: () => void;
   tokens: TokenWorld;
   photosDir: string;
   /** A photo of someone else, for impostors; and a presentation-attack image. */
@@ -78,7 +80,10 @@ export class SimWorld {
       // Nobody used a code at this gate yet: this one was already shown once (a photographed screen).
       await p.gate.deps.verifier.verify(pres.input, 'qr');
     }
-    if (pres.channel === 'card') p.presentCard(pres.input as Uint8Array);
+    if (pres.channel === 'card') {
+      p.presentCard(pres.input as Uint8Array);
+      setTimeout(() => p.removeCard(), 300);
+    }
     else p.scan(pres.input as string);
     if (t.token === 'valid' && typeof pres.input === 'string') this.#lastGoodQr = pres.input;
 

@@ -234,6 +234,10 @@ test('fire alarm: emergency, both doors open, crossing ABORTED_EMERGENCY; reset 
   h.actor.send({ type: 'RESET', by: 'tech1' });
   assert.ok(h.matches('out_of_service'));
   await h.advance(5000);
+  assert.ok(h.matches('out_of_service'), 'still someone inside: not back in service');
+  assert.ok(h.outputs().entry_release, 'the person inside is let out by the entry');
+  h.io({ zone_mantrap: false }, { mantrap_occupancy: 0 });
+  await h.advance(5000);
   assert.ok(h.matches({ in_service: 'idle' }));
   assert.equal(
     h.journal().map((f) => f.event).filter((e) => e.startsWith('emergency')),

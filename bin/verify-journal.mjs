@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Runs scripts/verify-journal.ts as a command (npm link / npx): TypeScript through tsx, no build step.
+import { register } from 'tsx/esm/api';
+register();
+await import('../scripts/verify-journal.ts');
