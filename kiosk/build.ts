@@ -74,6 +74,7 @@ export async function buildGate(
     journal,
     references,
     verifier,
+    tokens: stores,
     engine,
     door,
     camera,

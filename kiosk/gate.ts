@@ -15,6 +15,7 @@ import type { Screen } from './display/messages.ts';
 import type { ReferenceStore } from './enrolment/reference-store.ts';
 import type { Journal } from './journal/index.ts';
 import type { Logger } from './log.ts';
+import type { TokenStores } from './tokens/open.ts';
 import type { TokenVerifier } from './tokens/verifier.ts';
 
 /** Facts the gate publishes for the display page, the status publisher, the CLI and the demo. */
@@ -43,6 +44,8 @@ export interface GateDeps {
   journal: Journal;
   references: ReferenceStore;
   verifier: TokenVerifier;
+  /** Trust list, revocations, fleet keys and replay cache behind the verifier (replaced by central commands). */
+  tokens: TokenStores;
   engine: FaceEngine;
   door: DoorController;
   camera: Camera;

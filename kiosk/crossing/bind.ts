@@ -63,6 +63,8 @@ export class CrossingBinding {
   #faultBits = 0;
   #obstructed = false;
   #published = '';
+  /** Technician's hand commands (maintenance only), laid over the state's table until cleared. */
+  #manual: Record<string, boolean> = {};
 
   constructor(deps: CrossingBindingDeps) {
     this.#d = deps;
@@ -107,7 +109,9 @@ export class CrossingBinding {
       }).unsubscribe,
     );
     const sub = this.actor.subscribe((s: SnapshotFrom<AnyStateMachine>) => {
-      this.#desired = d.outputsFor(s);
+      const mode = stateName(s.value).split('.')[0];
+      if (mode !== 'maintenance' && mode !== 'out_of_service') this.#manual = {};
+      this.#desired = { ...d.outputsFor(s), ...this.#manual };
       this.#write();
       const state = stateName(s.value);
       const update = { screen: d.screenFor(s), state, mode: state.split('.')[0] ?? state, outputs: this.#desired };
@@ -148,6 +152,16 @@ export class CrossingBinding {
       this.send({ type: 'DEVICE_FAULT', device: 'controller', code: 'NOT_CONNECTED' });
     }
     if (d.camera.faulted) this.send({ type: 'DEVICE_FAULT', device: 'camera', code: 'NOT_STARTED' });
+  }
+
+  /**
+   * Outputs commanded by hand (door open/close by a technician). The caller checks the mode;
+   * leaving maintenance or out-of-service drops them, so service never starts with a door held.
+   */
+  setManualOutputs(outputs: Record<string, boolean>): void {
+    this.#manual = { ...this.#manual, ...outputs };
+    this.#desired = { ...this.#desired, ...outputs };
+    this.#write();
   }
 
   stop(): void {

@@ -1,0 +1,53 @@
+import type { Screen } from './display/messages.ts';
+import type { CrossingRecord } from './crossing/types.ts';
+
+/**
+ * What the gate offers to its local and central operators — the technician CLI, the MQTT
+ * link, the display page — through one facade (kiosk/control.ts), so none of them reaches
+ * into the crossing engine or the drivers directly.
+ */
+export interface DeviceHealth {
+  healthy: boolean;
+  /** Last fault code while unhealthy. */
+  code?: string;
+}
+
+export interface GateStatus {
+  gate: string;
+  site: string;
+  profile: 'pedestrian' | 'vehicle' | 'express';
+  /** in_service | out_of_service | maintenance | emergency | starting */
+  mode: string;
+  /** Full state path, e.g. in_service.face */
+  state: string;
+  inCrossing: boolean;
+  devices: Record<string, DeviceHealth>;
+  lastCrossing: { outcome: string; reason: string; at: string } | null;
+  journal: { lastSeq: number; deliveredSeq: number; unsent: number; diskBytes: number };
+  version: string;
+  startedAt: string;
+}
+
+export type ControlResult = { ok: true; detail?: string } | { ok: false; error: string; code: string };
+
+export interface GateControlEvents {
+  screen: Screen;
+  state: { state: string; mode: string; outputs: Record<string, boolean> };
+  journal: { seq: number; type: string; data: Record<string, unknown> };
+  crossing_finished: CrossingRecord;
+}
+
+export interface GateControlApi {
+  status(): GateStatus;
+  /** The screen the display shows now (the display page's first paint). */
+  screen(): Screen | undefined;
+  /** Technician or central system: in_service | out_of_service | maintenance. Refused during a crossing. */
+  setMode(mode: 'in_service' | 'out_of_service' | 'maintenance', by: string): ControlResult;
+  /** Technician reset after an emergency. */
+  reset(by: string): ControlResult;
+  /** Door/barrier by hand; only in maintenance or out of service, never during a crossing. */
+  door(action: 'open' | 'close' | 'cycle', door: string, by: string): Promise<ControlResult>;
+  /** Journals a maintenance_action (technician actions) or another operator fact. */
+  journal(type: 'maintenance_action' | 'config_changed' | 'keys_changed', data: Record<string, unknown>): void;
+  on<K extends keyof GateControlEvents>(event: K, fn: (payload: GateControlEvents[K]) => void): () => void;
+}
