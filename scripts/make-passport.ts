@@ -138,9 +138,8 @@ function ldsSecurityObject(groups: Map<number, Buffer>): Buffer {
 }
 
 /** Face images of about 20 KB from a photo: JPEG with sharp, JPEG 2000 with ffmpeg's encoder. */
-export async function makeFaces(dir: string, photo?: string): Promise<{ jpeg: Buffer; jp2: Buffer; width: number; height: number }> {
-  const width = 360;
-  const height = 480;
+export async function makeFaces(dir: string, photo?: string, size: { width: number; height: number } = { width: 360, height: 480 }): Promise<{ jpeg: Buffer; jp2: Buffer; width: number; height: number }> {
+  const { width, height } = size;
   const src = photo ?? (existsSync(DEFAULT_PHOTO) ? DEFAULT_PHOTO : undefined);
   const base = src
     ? sharp(src).rotate().resize(width, height, { fit: 'cover', position: 'attention' })
@@ -160,7 +159,7 @@ export interface TestPki {
 }
 
 /** Makes every test passport kind under `out`; returns the PKI and each passport's directory. */
-export async function makePassports(out: string, opts: { photo?: string; kinds?: PassportKind[] } = {}): Promise<{ pki: TestPki; passports: Map<PassportKind, string> }> {
+export async function makePassports(out: string, opts: { photo?: string; kinds?: PassportKind[]; faceSize?: { width: number; height: number } } = {}): Promise<{ pki: TestPki; passports: Map<PassportKind, string> }> {
   const pkiDir = resolve(out, 'pki');
   mkdirSync(pkiDir, { recursive: true });
   const cnf = makeCsca(pkiDir, 'csca', 'Utopia Test CSCA');
@@ -177,7 +176,7 @@ export async function makePassports(out: string, opts: { photo?: string; kinds?:
   ossl(pkiDir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'aa.key');
   ossl(pkiDir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'aa-clone.key');
   ossl(pkiDir, 'ec', '-in', 'aa.key', '-pubout', '-outform', 'DER', '-out', 'aa.pub.der');
-  const faces = await makeFaces(pkiDir, opts.photo);
+  const faces = await makeFaces(pkiDir, opts.photo, opts.faceSize);
 
   const passports = new Map<PassportKind, string>();
   for (const kind of opts.kinds ?? (Object.keys(PASSPORT_KINDS) as PassportKind[])) {
