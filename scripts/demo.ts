@@ -26,6 +26,10 @@ export async function runDemo(opts: { scenario?: string; profile?: string; json?
   out(`egate demo — scenario "${scenario.name}", profile ${scenario.profile}, ${scenario.travellers.length} travellers, photos from ${scenario.photos ?? photos.source}`);
   const sim = await startSimulation(scenario, { photosDir, spoofPhoto: photos.spoof, log, say: out });
   out(`door controller: ${sim.doorLink}`);
+  // Faults are part of the story an operator reads: print them as they happen.
+  sim.gate.bus.on('journal', (j) => {
+    if (j.type === 'device_fault' || j.type === 'device_recovered') out(`    ${j.type.replace('_', ' ')}: ${String(j.data.device)} ${String(j.data.code ?? '')}`);
+  });
   const results: CrossingResult[] = [];
   try {
     out('waiting for the gate to come into service…');
