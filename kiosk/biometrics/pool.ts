@@ -104,6 +104,11 @@ export class WorkerPool {
     });
   }
 
+  /** Test control: ends one worker abruptly, as a crash in native code would. */
+  async crashOneWorker(): Promise<void> {
+    await this.slots[0]?.worker.terminate();
+  }
+
   get size(): number {
     return this.slots.length;
   }

@@ -206,6 +206,22 @@ p('a worker that cannot load its models fails start-up with a typed error and le
   assert.is(await code(WorkerPool.start(2, { models, intraOpThreads: 1, minDetectionScore: 0.7 })), 'FaceEngineError:WORKER_FAILED');
 });
 
+p('a crashed worker fails its pending request with WORKER_FAILED and is replaced', async () => {
+  const { WorkerPool } = await import('../../kiosk/biometrics/pool.ts');
+  const { verifyModels } = await import('../../models/provision.ts');
+  const pool = await WorkerPool.start(1, { models: verifyModels(), intraOpThreads: 1, minDetectionScore: 0.7 });
+  try {
+    const pending = pool.analyse(photo('person01-1.jpg'), true);
+    await pool.crashOneWorker();
+    assert.is(await code(pending), 'FaceEngineError:WORKER_FAILED');
+    const after = await pool.analyse(photo('person01-1.jpg'), true);
+    assert.ok(after.found);
+    assert.is(pool.size, 1);
+  } finally {
+    await pool.close();
+  }
+});
+
 p('a frame cut from a larger buffer is verified like a standalone one', async () => {
   const engine = await createFaceEngine(config, { workers: 1 });
   try {
