@@ -30,6 +30,22 @@ export const syncSection = z
     ca: z.string().optional(),
     cert: z.string().optional(),
     key: z.string().optional(),
+    /** MQTT client id; default `egate-{site}-{gate}` (one session per gate: a second copy takes the session over). */
+    clientId: z.string().min(1).max(128).optional(),
+    /** Retained status is republished at least this often (and at once when mode, devices or the outbox alarm change). */
+    statusIntervalMs: z.number().int().positive().default(60_000),
+    /** The outbox also looks for unsent events this often (events appended by another process, a missed wake-up). */
+    pollMs: z.number().int().positive().default(1000),
+    /** A command whose `iat` is further than this from the gate's clock (either way) is refused as stale. */
+    commandWindowS: z.number().int().positive().default(300),
+    /** Largest command accepted (a trust list or an enrolment batch); larger ones are refused unread. */
+    maxCommandBytes: z.number().int().positive().default(1024 * 1024),
+    /** Ids of accepted commands, remembered durably so a replay is refused after a restart too. */
+    commandLedgerPath: z.string().default('var/sync-commands.sqlite'),
+    /** Broker session kept this long after a disconnect, so commands sent while the gate is away wait for it. */
+    sessionExpiryS: z.number().int().nonnegative().default(300),
+    keepaliveS: z.number().int().min(5).max(3600).default(30),
+    connectTimeoutMs: z.number().int().positive().default(10_000),
   })
   .prefault({});
 
@@ -37,7 +53,26 @@ export const localSection = z
   .object({
     displayHost: z.string().default('127.0.0.1'),
     displayPort: z.number().int().min(0).max(65535).default(8080),
+    /** Technician CLI socket (mode 0600; its directory must not be writable by others). */
     socketPath: z.string().default('var/egate.sock'),
+    /**
+     * Technician credentials (id → scrypt hash of a PIN or key file), written by
+     * `egate technician add`. Failed-login counters live beside it in `<path>.lockout.json`
+     * so a restart does not reset a lockout.
+     */
     technicianCredentialsPath: z.string().default('var/keys/technicians.json'),
+    /** Consecutive failed logins of one technician before that technician is locked out. */
+    loginMaxFailures: z.number().int().min(1).max(100).default(5),
+    /** Failed logins on the socket, any technician, before every login is locked out (stops id spraying). */
+    loginSocketMaxFailures: z.number().int().min(1).max(1000).default(20),
+    /** How long a lockout lasts. */
+    loginLockoutMs: z.number().int().positive().default(15 * 60_000),
+    /** A CLI session ends after this long without a command. */
+    cliSessionIdleMs: z.number().int().positive().default(15 * 60_000),
+    /**
+     * File the gate's log goes to, for `egate logs`; absent means the log goes to the process's
+     * stdout (journald under systemd) and `egate logs` says where to look.
+     */
+    logFile: z.string().optional(),
   })
   .prefault({});

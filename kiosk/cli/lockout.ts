@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Clock } from '../clock.ts';
+
+export interface LockoutLimits {
+  /** Consecutive failures of one technician id before it is locked. */
+  maxFailures: number;
+  /** Failures on the socket (any id) within `lockoutMs` before every login is locked. */
+  socketMaxFailures: number;
+  lockoutMs: number;
+}
+
+interface Counter {
+  failures: number;
+  /** Epoch ms of the first failure counted (socket) or of the last one (technician). */
+  since: number;
+  lockedUntil?: number;
+}
+
+interface State {
+  version: 1;
+  technicians: Record<string, Counter>;
+  socket: Counter;
+}
+
+export type LockCheck = { locked: false } | { locked: true; until: number; scope: 'technician' | 'socket' };
+
+/** Ids tracked at most; the oldest are forgotten first (the socket counter still catches spraying). */
+const MAX_TRACKED = 1000;
+
+/**
+ * Failed-login counters, per technician id and for the socket as a whole, written to disk
+ * after every change so that restarting the gate does not hand an attacker fresh tries.
+ * Ids are kept as short hashes: whatever someone typed at the prompt (a PIN in the wrong
+ * field, say) never lands on disk. Times are the Clock's wall time.
+ */
+export class LoginLockout {
+  #state: State;
+
+  constructor(
+    private readonly path: string,
+    private readonly clock: Clock,
+    private readonly limits: LockoutLimits,
+  ) {
+    this.#state = this.#load();
+  }
+
+  check(id: string): LockCheck {
+    const now = this.clock.now();
+    const s = this.#state.socket;
+    if (s.lockedUntil !== undefined && s.lockedUntil > now) return { locked: true, until: s.lockedUntil, scope: 'socket' };
+    const t = this.#state.technicians[key(id)];
+    if (t?.lockedUntil !== undefined && t.lockedUntil > now) return { locked: true, until: t.lockedUntil, scope: 'technician' };
+    return { locked: false };
+  }
+
+  /** Counts a failed login; returns the lock it caused, if any. */
+  failure(id: string): LockCheck {
+    const now = this.clock.now();
+    const { maxFailures, socketMaxFailures, lockoutMs } = this.limits;
+    const k = key(id);
+    const t = this.#state.technicians[k] ?? { failures: 0, since: now };
+    // A lock that has run out starts the count again.
+    if (t.lockedUntil !== undefined && t.lockedUntil <= now) {
+      t.failures = 0;
+      delete t.lockedUntil;
+    }
+    t.failures++;
+    t.since = now;
+    if (t.failures >= maxFailures) {
+      t.lockedUntil = now + lockoutMs;
+      t.failures = 0;
+    }
+    delete this.#state.technicians[k];
+    this.#state.technicians[k] = t;
+    const s = this.#state.socket;
+    if (now - s.since > lockoutMs) {
+      s.failures = 0;
+      s.since = now;
+    }
+    s.failures++;
+    if (s.failures >= socketMaxFailures) {
+      s.lockedUntil = now + lockoutMs;
+      s.failures = 0;
+      s.since = now;
+    }
+    this.#trim();
+    this.#save();
+    return this.check(id);
+  }
+
+  /** A good login clears that technician's count (the socket's count runs out on its own). */
+  success(id: string): void {
+    if (delete this.#state.technicians[key(id)]) this.#save();
+  }
+
+  #trim(): void {
+    const ids = Object.keys(this.#state.technicians);
+    for (const k of ids.slice(0, Math.max(0, ids.length - MAX_TRACKED))) delete this.#state.technicians[k];
+  }
+
+  #load(): State {
+    try {
+      const v = JSON.parse(readFileSync(this.path, 'utf8')) as State;
+      if (v.version === 1 && typeof v.technicians === 'object' && typeof v.socket?.failures === 'number') return v;
+    } catch {
+      // Missing or unreadable: start clean. An attacker who can delete this file can also
+      // rewrite the credentials beside it, so there is nothing more to defend here.
+    }
+    return { version: 1, technicians: {}, socket: { failures: 0, since: this.clock.now() } };
+  }
+
+  #save(): void {
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.#state) + '\n', { mode: 0o600 });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, this.path);
+  }
+}
+
+function key(id: string): string {
+  return createHash('sha256').update(id).digest('hex').slice(0, 16);
+}
