@@ -105,6 +105,8 @@ export function unprotectResponse(s: SmSession, raw: Uint8Array): ResponseApdu {
   const swDo = dos.find((d) => d.tag === 0x99);
   if (!swDo || swDo.length !== 2) throw new PassportError('SM_ERROR', 'response status object missing');
   const sw = (swDo.value[0]! << 8) | swDo.value[1]!;
+  // The outer status word is outside the MAC; it must repeat the protected one.
+  if (sw !== outer.sw) throw new PassportError('SM_ERROR', 'status word differs from the protected one');
   const enc = dos.find((d) => d.tag === 0x87 || d.tag === 0x85);
   let data: Buffer = Buffer.alloc(0);
   if (enc) {
