@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { TimerHandle } from '../../kiosk/clock.ts';
 import { EgateError } from '../../kiosk/errors.ts';
@@ -46,6 +47,8 @@ export class RtuSlave {
   #buf = Buffer.alloc(0);
   #silence: TimerHandle | undefined;
   #reopen: TimerHandle | undefined;
+  #watch: TimerHandle | undefined;
+  #device: number | undefined;
   #running = false;
 
   constructor(plant: DoorPlant, o: RtuSlaveOptions) {
@@ -69,6 +72,7 @@ export class RtuSlave {
     const clock = this.#plant.clock;
     clock.clearTimeout(this.#silence);
     clock.clearTimeout(this.#reopen);
+    clock.clearInterval(this.#watch);
     const port = this.#port;
     this.#port = undefined;
     if (port?.isOpen) await new Promise<void>((r) => port.close(() => r()));
@@ -90,6 +94,23 @@ export class RtuSlave {
     );
     this.#port = port;
     this.#buf = Buffer.alloc(0);
+    this.#device = deviceId(path);
+    if (this.#o.reopenMs !== undefined && !this.#watch) {
+      this.#watch = this.#plant.clock.setInterval(() => this.#checkDevice(), this.#o.reopenMs);
+    }
+  }
+
+  /**
+   * A slave only reads, and reading a pty whose other side is gone does not always fail:
+   * notice the device path vanishing or naming another device, and reopen.
+   */
+  #checkDevice(): void {
+    const port = this.#port;
+    if (!port || deviceId(this.#o.path) === this.#device) return;
+    this.#port = undefined;
+    this.#log.warn('serial device replaced or gone');
+    port.close(() => {});
+    this.#scheduleReopen();
   }
 
   #scheduleReopen(): void {
@@ -145,5 +166,13 @@ export class RtuSlave {
   #drop(frame: Buffer, why: string): void {
     this.stats.dropped++;
     this.#log.debug({ bytes: frame.length, why }, 'frame dropped');
+  }
+}
+
+function deviceId(path: string): number | undefined {
+  try {
+    return statSync(path).rdev;
+  } catch {
+    return undefined;
   }
 }

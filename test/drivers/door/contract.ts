@@ -136,7 +136,8 @@ export function doorContract(t: Test, make: () => Promise<DoorHarness>): void {
       await startHealthy(h);
       let faults = 0;
       h.controller.on('fault', () => faults++);
-      h.plant.slowMs = 150;
+      // 60 ms a transaction: polls (3) and heartbeats (4 a second) still fit in each second.
+      h.plant.slowMs = 60;
       h.plant.setFault('slow');
       const before = h.controller.snapshot().at;
       await h.settle(h.controller.setOutputs({ exit_red: true }));

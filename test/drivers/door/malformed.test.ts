@@ -96,10 +96,13 @@ s('random garbage never crashes the slave; it keeps serving valid requests', asy
   await fc.assert(
     fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 40 }), async (junk) => {
       await ctx.raw.send(Buffer.from(junk), 40);
-      const r = await ctx.raw.send(readInputs, 60);
-      // Junk may swallow the request into one torn frame; the next one must be answered.
-      const again = r.length > 0 ? r : await ctx.raw.send(readInputs, 60);
-      return again.equals(frame(1, 2, 1, 0b0000011));
+      // Junk may swallow a request into one torn frame (and a loaded machine may run the
+      // silence timer late); within a few requests the slave must answer correctly again.
+      for (let i = 0; i < 5; i++) {
+        const r = await ctx.raw.send(readInputs, 60 + i * 40);
+        if (r.length > 0) return r.equals(frame(1, 2, 1, 0b0000011));
+      }
+      return false;
     }),
     { numRuns: 25 },
   );
