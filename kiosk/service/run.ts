@@ -1,0 +1,76 @@
+/**
+ * The gate as a systemd service (deploy/egate.service): builds the configured gate, serves
+ * the traveller display, tells systemd when it is ready, feeds the watchdog only while the
+ * control loop is alive, and stops in order on SIGTERM.
+ *
+ *   node --import tsx kiosk/service/run.ts /etc/egate/gate.json
+ *
+ * Display address: EGATE_DISPLAY_HOST (default 127.0.0.1) and EGATE_DISPLAY_PORT (default
+ * 8080; "off" for a gate without a screen).
+ */
+import { dirname, resolve } from 'node:path';
+import { loadConfig } from '../../config/load.ts';
+import { buildGate, resolvePaths } from '../build.ts';
+import { SystemClock } from '../clock.ts';
+import { GateControl } from '../control.ts';
+import { startDisplayServer, type DisplayServer } from '../display/server.ts';
+import { EgateError } from '../errors.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { createJournaldLogger } from './journald-log.ts';
+import { ServiceNotifier } from './notify.ts';
+
+/** journald sets JOURNAL_STREAM when stdout goes to the journal; a terminal gets plain JSON. */
+function serviceLogger(): Logger {
+  return process.env.JOURNAL_STREAM ? createJournaldLogger() : createLogger();
+}
+
+export async function runService(configPath: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const log = serviceLogger();
+  const clock = new SystemClock();
+  const config = resolvePaths(loadConfig(configPath), dirname(resolve(configPath)));
+  const { gate } = await buildGate(config, { clock, log });
+  const control = new GateControl(gate);
+  const notifier = new ServiceNotifier({ env, isAlive: () => gate.binding.isControlLoopAlive(), log: log.child({ part: 'systemd' }), clock });
+  let display: DisplayServer | undefined;
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await notifier.stopping();
+    await display?.stop();
+    await gate.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  gate.bus.on('state', (s) => log.info({ state: s.state }, 'state'));
+
+  await gate.start();
+  const port = env.EGATE_DISPLAY_PORT ?? '8080';
+  if (port !== 'off') {
+    display = await startDisplayServer(control, { host: env.EGATE_DISPLAY_HOST ?? '127.0.0.1', port: Number(port), log });
+  }
+  let mode = '';
+  // One spawn per mode change, not per crossing state: `systemctl status` shows the mode.
+  gate.bus.on('state', (s) => {
+    if (s.mode !== mode) void notifier.status(`mode ${(mode = s.mode)}`);
+  });
+  await notifier.ready(`gate ${config.gate} started${display ? `, display ${display.url}` : ''}`);
+  log.info({ gate: config.gate, profile: config.profile, display: display?.url, watchdogMs: notifier.watchdogMs }, 'service ready');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const path = process.argv[2] ?? process.env.EGATE_CONFIG;
+  if (!path) {
+    console.error('usage: run.ts <gate.json> (or EGATE_CONFIG)');
+    process.exit(2);
+  }
+  try {
+    await runService(path);
+  } catch (err) {
+    console.error(err instanceof EgateError ? `error ${err.code}: ${err.message}` : err);
+    process.exit(2);
+  }
+}
