@@ -1,0 +1,45 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import { loadCentralKey } from './central-key.ts';
+import { CommandLedger } from './command-ledger.ts';
+import { SyncError } from './errors.ts';
+import { CentralSync, type SyncState } from './sync.ts';
+import type { SyncHost } from './types.ts';
+
+export interface SyncHandle {
+  /** Publishes `online:false`, disconnects (no will) and closes the command ledger. */
+  stop(): Promise<void>;
+  /** Resolves when every event journalled before the call is acknowledged by the broker. */
+  flush(timeoutMs?: number): Promise<void>;
+  status(): SyncState;
+  /** The running link, for tools and tests that look inside (topics, stats). */
+  readonly sync: CentralSync;
+}
+
+/**
+ * Starts the central link for a gate (call only when config.sync.enabled; refuses with
+ * SYNC_DISABLED otherwise). `control` is the gate's GateControl (any SyncHost will do).
+ * Relative sync paths (central key, command ledger) resolve against `deps.base`, default
+ * the working directory. Throws SYNC_BAD_KEY for an unusable central key file; a missing
+ * one only disables commands (logged), the outbox still runs.
+ */
+export async function startSync(control: SyncHost, deps: { clock: Clock; log: Logger; base?: string; random?: () => number }): Promise<SyncHandle> {
+  const cfg = control.config.sync;
+  if (!cfg.enabled) throw new SyncError('SYNC_DISABLED', 'config sync.enabled is false');
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(deps.base ?? process.cwd(), p));
+  const centralKey = loadCentralKey(abs(cfg.centralKeyPath));
+  if (!centralKey) deps.log.error({ path: abs(cfg.centralKeyPath) }, 'no central key: every central command will be refused');
+  const ledger = new CommandLedger(abs(cfg.commandLedgerPath));
+  const sync = new CentralSync(control, { clock: deps.clock, log: deps.log, centralKey, ledger, ...(deps.random ? { random: deps.random } : {}) });
+  sync.start();
+  return {
+    sync,
+    async stop() {
+      await sync.stop();
+      ledger.close();
+    },
+    flush: (timeoutMs) => sync.flush(timeoutMs),
+    status: () => sync.state(),
+  };
+}

@@ -1,0 +1,99 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { bytesToTemplate } from '../enrolment/sealed.ts';
+import { errorCode } from '../errors.ts';
+import { RevocationList, revocationListSchema } from '../tokens/revocation-list.ts';
+import { TrustList } from '../tokens/trust-list.ts';
+import type { Command } from './command-schema.ts';
+import type { SyncHost } from './types.ts';
+
+type JournalType = 'maintenance_action' | 'config_changed' | 'keys_changed';
+
+/** What a command did: its result code and the journal event that accounts for it (no traveller data). */
+export interface Applied {
+  ok: boolean;
+  error?: string;
+  journal: { type: JournalType; data: Record<string, unknown> };
+}
+
+/** Most subjects named one by one in a journal event; a bigger batch is journalled by count. */
+const MAX_SUBJECTS_JOURNALLED = 50;
+
+/** Writes the file whole or not at all (temp file + rename), so a restart loads the list in force. */
+function writeAtomic(path: string, json: unknown): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(json, null, 2) + '\n', { mode: 0o644 });
+  renameSync(tmp, path);
+}
+
+function failure(err: unknown): { ok: false; error: string } {
+  return { ok: false, error: errorCode(err) };
+}
+
+/**
+ * Carries out a verified command on the gate. Lists are checked whole before anything
+ * changes, written to their configured file, then swapped in memory; enrolments change in
+ * one store transaction. The journal event names subjects only by pseudonym.
+ */
+export function applyCommand(host: SyncHost, cmd: Command): Applied {
+  const base = { command: cmd.id, by: 'central' };
+  switch (cmd.type) {
+    case 'set_mode': {
+      const r = host.setMode(cmd.args.mode, 'central');
+      const res = r.ok ? { ok: true } : { ok: false, error: r.code };
+      return { ...res, journal: { type: 'maintenance_action', data: { action: 'central_set_mode', ...base, mode: cmd.args.mode, ...res } } };
+    }
+    case 'replace_trust_list': {
+      let res: { ok: boolean; error?: string } = { ok: true };
+      try {
+        new TrustList(cmd.args.trustList as never); // throws TRUST_LIST_INVALID before anything changes
+        writeAtomic(host.config.tokens.trustListPath, cmd.args.trustList);
+        host.tokens.trustList.replace(cmd.args.trustList);
+      } catch (err) {
+        res = failure(err);
+      }
+      const keys = Object.keys(cmd.args.trustList).length;
+      return { ...res, journal: { type: 'keys_changed', data: { action: 'central_trust_list', ...base, keys, ...res } } };
+    }
+    case 'revoke': {
+      let res: { ok: boolean; error?: string } = { ok: true };
+      let entries = 0;
+      try {
+        const path = host.config.tokens.revocationListPath;
+        const current = cmd.args.mode === 'extend' ? revocationListSchema.parse(JSON.parse(readFileSync(path, 'utf8'))) : { cti: [], sub: [] };
+        const next = { cti: [...new Set([...current.cti, ...cmd.args.cti])], sub: [...new Set([...current.sub, ...cmd.args.sub])] };
+        entries = new RevocationList(next).size;
+        writeAtomic(path, next);
+        host.tokens.revocations.replace(next);
+      } catch (err) {
+        res = failure(err);
+      }
+      const data = { action: 'central_revocations', ...base, mode: cmd.args.mode, added: cmd.args.cti.length + cmd.args.sub.length, entries, ...res };
+      return { ...res, journal: { type: 'keys_changed', data } };
+    }
+    case 'upsert_enrolments':
+    case 'delete_enrolments': {
+      const subs = cmd.type === 'upsert_enrolments' ? cmd.args.references.map((r) => r.sub) : cmd.args.subs;
+      let res: { ok: boolean; error?: string } = { ok: true };
+      let changed = 0;
+      try {
+        host.references.transaction(() => {
+          if (cmd.type === 'upsert_enrolments') {
+            for (const r of cmd.args.references) {
+              const template = bytesToTemplate(Buffer.from(r.template, 'base64'));
+              host.references.upsert(r.sub, template, { source: 'central', quality: (r.quality ?? null) as never });
+              changed++;
+            }
+          } else for (const s of cmd.args.subs) if (host.references.remove(s)) changed++;
+        });
+      } catch (err) {
+        res = failure(err);
+        changed = 0;
+      }
+      const j = host.journalStore;
+      const subjects = subs.length <= MAX_SUBJECTS_JOURNALLED ? subs.map((s) => j.pseudonym(s)) : undefined;
+      const action = cmd.type === 'upsert_enrolments' ? 'central_enrolment_upsert' : 'central_enrolment_delete';
+      const data = { action, ...base, count: subs.length, changed, ...(subjects ? { subjects } : {}), ...res };
+      return { ...res, journal: { type: 'config_changed', data } };
+    }
+  }
+}
