@@ -63,3 +63,18 @@ export const TOKEN_REASONS: Record<string, { en: string; zh: string }> = {
   TOKEN_TIMEOUT: { en: 'Please try again', zh: '請再試一次' },
   CHECK_FAILED: { en: 'Please try again', zh: '請再試一次' },
 };
+
+/** The vehicle lane's words, for a display read by a driver through the side window. */
+export const VEHICLE_MESSAGES = {
+  idle: { en: 'Drive up to the kiosk and stop', zh: '請駛近服務機並停車' },
+  present: { en: 'Show your identity card or QR code at the window', zh: '請於車窗出示身份證或二維碼' },
+  look: { en: 'Lower the window and look at the camera', zh: '請打開車窗並望向鏡頭' },
+  drive_on: { en: 'Please drive on', zh: '請駛前' },
+  drive_on_now: { en: 'Please drive on now — the barrier is open', zh: '閘杆已升起 — 請即駛前' },
+  wait_barrier: { en: 'Wait — the barrier is closing', zh: '請等候 — 閘杆正在下降' },
+  staffed_lane: { en: 'Please use the staffed lane', zh: '請使用人手檢查車道' },
+  second_vehicle: { en: 'Stop — one vehicle at a time. An officer will attend', zh: '請停車 — 每次只限一輛車。職員即將到場' },
+  no_token: { en: 'No credential shown — please use the staffed lane', zh: '未有出示證件 — 請使用人手檢查車道' },
+  closed: { en: 'This vehicle e-Channel is closed', zh: '此車輛e-道暫停使用' },
+  emergency: { en: 'Emergency — barrier open, drive on slowly', zh: '緊急情況 — 閘杆已升起，請慢駛離開' },
+} as const;
