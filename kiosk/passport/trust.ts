@@ -28,8 +28,15 @@ function derBlocks(bytes: Buffer, label: string): Buffer[] {
   return [...text.matchAll(re)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
 }
 
-function filesOf(paths: readonly string[]): string[] {
-  return paths.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).sort().map((f) => join(p, f)) : [p]));
+function filesOf(paths: readonly string[], issues: { path: string; message: string }[]): string[] {
+  return paths.flatMap((p) => {
+    try {
+      return statSync(p).isDirectory() ? readdirSync(p).sort().map((f) => join(p, f)) : [p];
+    } catch {
+      issues.push({ path: p, message: 'no such file or directory' });
+      return [];
+    }
+  });
 }
 
 /**
@@ -77,7 +84,7 @@ export class TrustList {
   static load(opts: { csca: readonly string[]; crl?: readonly string[] }): TrustList {
     const t = new TrustList();
     const issues: { path: string; message: string }[] = [];
-    for (const f of filesOf(opts.csca)) {
+    for (const f of filesOf(opts.csca, issues)) {
       for (const der of derBlocks(readFileSync(f), 'CERTIFICATE')) {
         try {
           t.addCsca(der);
@@ -86,7 +93,7 @@ export class TrustList {
         }
       }
     }
-    for (const f of filesOf(opts.crl ?? [])) {
+    for (const f of filesOf(opts.crl ?? [], issues)) {
       for (const der of derBlocks(readFileSync(f), 'X509 CRL')) {
         try {
           t.addCrl(der);
@@ -95,6 +102,7 @@ export class TrustList {
         }
       }
     }
+    if (t.cscas.length === 0) issues.push({ path: opts.csca.join(', '), message: 'no CSCA certificate: every passport would fail PA_CHAIN' });
     if (issues.length) throw new ConfigError(issues.map((i) => ({ path: `passport.trust ${i.path}`, message: i.message })));
     return t;
   }
