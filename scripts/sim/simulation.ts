@@ -18,10 +18,13 @@ import { openPtyPair, type PtyPair } from './pty.ts';
 import type { Scenario, Traveller } from './scenario.ts';
 import { writeTokenFiles } from './tokens-for.ts';
 import { SimWorld } from './world.ts';
+// Vehicle lane: its own profile and world, chosen by the scenario's profile.
+import { vehicleProfile } from '../../kiosk/profiles.ts';
+import { VehicleWorld } from './vehicle-world.ts';
 
 export interface Simulation {
   gate: Gate;
-  world: SimWorld;
+  world: SimWorld | VehicleWorld;
   plant: DoorPlant;
   tokens: TokenWorld;
   /** 'modbus over a pty' when socat is there, else the in-process twin. */
@@ -64,7 +67,8 @@ export async function startSimulation(
   const tokens = createTokenWorld({ nowMs: Date.now(), service: config.service });
   writeTokenFiles(tokens, config.tokens, scenario.travellers.filter((t) => t.token === 'revoked').map(subOf));
 
-  const built = await buildGate(config, { clock, log: opts.log, ...(opts.engine ? { engine: opts.engine } : {}) });
+  const vehicle = scenario.profile === 'vehicle';
+  const built = await buildGate(config, { clock, log: opts.log, ...(opts.engine ? { engine: opts.engine } : {}), ...(vehicle ? { profile: vehicleProfile } : {}) });
   const gate = built.gate;
   let plant = built.plant;
   let slave: RtuSlave | undefined;
@@ -91,7 +95,7 @@ export async function startSimulation(
     throw new Error('the simulation needs the camera, scanner and card-reader twins');
   }
   const identities = scenario.travellers.map((t) => t.reference[0]!);
-  const world = new SimWorld({
+  const world = new (vehicle ? VehicleWorld : SimWorld)({
     gate,
     plant,
     camera,
