@@ -114,6 +114,11 @@ export async function startDisplayServer(control: DisplaySource, opts: DisplaySe
       res.end(JSON.stringify({ ok: true, screen: current.screen, clients: clients.size }));
       return;
     }
+    if (path === '/favicon.ico') {
+      // Browsers ask for it on their own; an empty answer keeps the kiosk's console clean.
+      res.writeHead(204, { 'cache-control': 'max-age=86400' }).end();
+      return;
+    }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   };
 

@@ -18,7 +18,10 @@
     }
   }
 
+  const shown = (window.egateShown = []);
+
   function render(screen) {
+    shown.push(String(screen.screen));
     body.dataset.screen = String(screen.screen);
     body.dataset.tone = String(screen.tone);
     $('pictogram').innerHTML = pictograms[screen.pictogram] || pictograms.wait;
