@@ -30,8 +30,12 @@ export const faceSection = z
     /** Named operating point used for decisions, by false match rate. */
     operatingPoint: z.string().default('fmr_1e-3'),
     operatingPoints: z.record(z.string(), operatingPoint).default(calibrated.operatingPoints),
-    /** Operating points for references that come from an e-passport chip (small, compressed photos). */
-    chipOperatingPoints: z.record(z.string(), operatingPoint).optional(),
+    /**
+     * Operating points for references that come from an e-passport chip (small, compressed
+     * photos), by default the ones `scripts/bench-chip.ts --write-operating-points` calibrated
+     * on chip-style portraits; each names its data and pair counts.
+     */
+    chipOperatingPoints: z.record(z.string(), operatingPoint).default(calibrated.chipOperatingPoints),
     /** Minimum live probability (softmax index 0) for a presentation to count as live. */
     livenessThreshold: z.number().min(0).max(1).default(0.5),
     quality: z
