@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import type { SimulatedCamera } from '../../drivers/camera/twin.ts';
 import type { SimulatedScanner } from '../../drivers/scanner/twin.ts';
 import { GateControl } from '../../kiosk/control.ts';
-import { MESSAGES, type Screen } from '../../kiosk/display/messages.ts';
+import { GUIDANCE, MESSAGES, type Screen } from '../../kiosk/display/messages.ts';
 import { startDisplayServer, type DisplayServer } from '../../kiosk/display/server.ts';
 import { silentLogger } from '../../kiosk/log.ts';
 import { scenarioSchema } from '../../scripts/sim/scenario.ts';
@@ -77,7 +77,7 @@ async function waitFor(fn: () => boolean, what: string, ms = 20_000): Promise<vo
 
 /** A frame with the traveller far from the camera: the face is too small to verify. */
 async function farAway(file: string, width: number, height: number) {
-  const small = await sharp(file).rotate().resize({ height: Math.round(height / 5) }).toBuffer();
+  const small = await sharp(file).rotate().resize({ height: Math.round(height / 2) }).toBuffer();
   const { data, info } = await sharp({ create: { width, height, channels: 3, background: { r: 96, g: 96, b: 96 } } })
     .composite([{ input: small, gravity: 'centre' }])
     .removeAlpha()
@@ -119,6 +119,7 @@ t('each gate state renders its Chinese and English text, full screen, with scree
   await camera.show(await farAway(join(FACES, 'person02-44.jpg'), width, height));
   await waitFor(() => ctx.control.screen()?.screen === 'face' && ctx.control.screen()?.hint !== undefined, 'face guidance');
   await expectAll(ctx, 'face', 'face-guidance');
+  assert.equal(current(ctx).hint, GUIDANCE.too_small);
 
   // Steps closer: a match, the exit opens.
   await camera.show(await cameraView(join(FACES, 'person02-44.jpg'), width, height));

@@ -29,7 +29,8 @@
     $('zh').textContent = screen.zh;
     $('en').textContent = screen.en;
     const hint = $('hint');
-    if (screen.hint) {
+    // Guidance that only repeats the main line (no face seen: "look at the camera") adds nothing.
+    if (screen.hint && screen.hint.en !== screen.en) {
       $('hint-zh').textContent = screen.hint.zh;
       $('hint-en').textContent = screen.hint.en;
       hint.hidden = false;
