@@ -125,7 +125,8 @@ async function run(o: Opts): Promise<void> {
           : `threshold just above the impostor score ranked ${Math.floor(Number(f) * impostor.length) + 1} of ${impostor.length}`,
       },
     });
-    const file = { $comment: JSON.parse(readFileSync(OPERATING_POINTS, 'utf8')).$comment, operatingPoints: { 'fmr_1e-3': point('1e-3'), 'fmr_1e-4': point('1e-4') } };
+    // Only the full-photo points are ours to rewrite; keep the rest (chipOperatingPoints from bench-chip).
+    const file = { ...JSON.parse(readFileSync(OPERATING_POINTS, 'utf8')), operatingPoints: { 'fmr_1e-3': point('1e-3'), 'fmr_1e-4': point('1e-4') } };
     writeFileSync(OPERATING_POINTS, `${JSON.stringify(file, null, 2)}\n`);
     console.log(`wrote ${OPERATING_POINTS.pathname}`);
   }
