@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import * as asn1js from 'asn1js';
 import sharp from 'sharp';
 import { encodeCardAccess } from '../kiosk/passport/card-access.ts';
+import { encodeDg14 } from '../kiosk/passport/chip-auth.ts';
 import { checkDigit } from '../kiosk/passport/mrz.ts';
 import { parseSod } from '../kiosk/passport/sod.ts';
 import { tlv } from '../kiosk/passport/tlv.ts';
@@ -23,6 +24,8 @@ export const PASSPORT_KINDS = {
   'valid-rsa-pss': null,
   'valid-aa': null,
   'valid-pace': null,
+  'valid-ca': null,
+  'valid-ca-3des': null,
   'tampered-dg1': 'PA_HASH',
   'tampered-dg2': 'PA_HASH',
   'unlisted-dg': 'PA_HASH',
@@ -33,6 +36,7 @@ export const PASSPORT_KINDS = {
   'mrz-mismatch': 'PA_MISMATCH',
   'country-mismatch': 'PA_MISMATCH',
   clone: 'CHIP_CLONED',
+  'clone-ca': 'CHIP_CLONED',
   'corrupt-face': 'REFERENCE_UNUSABLE',
   'expired-document': 'DOC_EXPIRED',
 } as const satisfies Record<string, PassportReason | null>;
@@ -47,6 +51,7 @@ export interface PassportManifest {
   /** Chip-only properties (the simulated chip honours them; vicc offers BAC only). */
   pace: boolean;
   aaKeyFile?: string;
+  caKeyFile?: string;
   files: Record<string, string>;
 }
 
@@ -176,6 +181,9 @@ export async function makePassports(out: string, opts: { photo?: string; kinds?:
   ossl(pkiDir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'aa.key');
   ossl(pkiDir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'aa-clone.key');
   ossl(pkiDir, 'ec', '-in', 'aa.key', '-pubout', '-outform', 'DER', '-out', 'aa.pub.der');
+  ossl(pkiDir, 'ecparam', '-name', 'brainpoolP256r1', '-genkey', '-noout', '-out', 'ca.key');
+  ossl(pkiDir, 'ecparam', '-name', 'brainpoolP256r1', '-genkey', '-noout', '-out', 'ca-clone.key');
+  ossl(pkiDir, 'ec', '-in', 'ca.key', '-pubout', '-outform', 'DER', '-out', 'ca.pub.der');
   const faces = await makeFaces(pkiDir, opts.photo, opts.faceSize);
 
   const passports = new Map<PassportKind, string>();
@@ -188,7 +196,9 @@ export async function makePassports(out: string, opts: { photo?: string; kinds?:
     const groups = new Map<number, Buffer>([[1, dg1(chipMrz)], [2, kind === 'corrupt-face' ? corruptFace(face) : face]]);
     const withAa = kind === 'valid-aa' || kind === 'clone';
     if (withAa) groups.set(15, tlv(0x6f, readFileSync(join(pkiDir, 'aa.pub.der'))));
-    const comTags = [0x61, 0x75, ...(withAa || kind === 'unlisted-dg' ? [0x6f] : [])];
+    const withCa = kind === 'valid-ca' || kind === 'valid-ca-3des' || kind === 'clone-ca';
+    if (withCa) groups.set(14, encodeDg14(`0.4.0.127.0.7.2.2.3.2.${kind === 'valid-ca-3des' ? 1 : 2}`, readFileSync(join(pkiDir, 'ca.pub.der'))));
+    const comTags = [0x61, 0x75, ...(withCa ? [0x6e] : []), ...(withAa || kind === 'unlisted-dg' ? [0x6f] : [])];
     const ds = { 'valid-explicit-ec': 'ds-explicit', 'valid-rsa-pss': 'ds-pss', 'expired-ds': 'ds-expired', 'revoked-ds': 'ds-revoked', 'country-mismatch': 'ds-fr', 'untrusted-ds': 'ds-rogue' }[kind as string] ?? 'ds';
     writeFileSync(join(dir, 'ldsso.der'), ldsSecurityObject(groups));
     const pss = ds === 'ds-pss' ? ['-keyopt', 'rsa_padding_mode:pss', '-keyopt', 'rsa_pss_saltlen:32'] : [];
@@ -209,6 +219,7 @@ export async function makePassports(out: string, opts: { photo?: string; kinds?:
     }
     const manifest: PassportManifest = { kind, mrz, expect: PASSPORT_KINDS[kind], pace: kind === 'valid-pace', files };
     if (withAa) manifest.aaKeyFile = join(pkiDir, kind === 'clone' ? 'aa-clone.key' : 'aa.key');
+    if (withCa) manifest.caKeyFile = join(pkiDir, kind === 'clone-ca' ? 'ca-clone.key' : 'ca.key');
     if (manifest.pace) writeFileSync(join(dir, 'EF.CardAccess'), encodeCardAccess([{ oid: '0.4.0.127.0.7.2.2.4.2.2', version: 2, parameterId: 13 }]));
     writeFileSync(join(dir, 'passport.json'), JSON.stringify(manifest, null, 2));
     passports.set(kind, dir);

@@ -13,6 +13,7 @@ export function loadChipImage(dir: string): ChipImage & { expect: string | null;
     expect: string | null;
     pace: boolean;
     aaKeyFile?: string;
+    caKeyFile?: string;
     files: Record<string, string>;
   };
   const files = new Map<number, Buffer>(Object.entries(m.files).map(([fid, name]) => [parseInt(fid, 16), readFileSync(join(dir, name))]));
@@ -23,5 +24,6 @@ export function loadChipImage(dir: string): ChipImage & { expect: string | null;
     files,
     ...(m.pace ? { cardAccess: readFileSync(join(dir, 'EF.CardAccess')) } : {}),
     ...(m.aaKeyFile ? { aaPrivateKey: readFileSync(m.aaKeyFile, 'utf8') } : {}),
+    ...(m.caKeyFile ? { caPrivateKey: readFileSync(m.caKeyFile, 'utf8') } : {}),
   };
 }

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
 import { bacKeys, bacSession } from '../../kiosk/passport/bac.ts';
 import { oidBytes, paceCurve, type PaceCurve, type PaceInfo } from '../../kiosk/passport/card-access.ts';
 import { decrypt, encrypt, equalBytes, kdf, KDF_ENC, KDF_MAC, pad, retailMac, blockSize } from '../../kiosk/passport/crypto.ts';
@@ -111,4 +112,21 @@ export function checkSetAt(data: Uint8Array | undefined, info: PaceInfo): void {
   const pw = data && findTag(data, 0x83);
   if (!oid || !equalBytes(oid.value, oidBytes(info.oid))) throw new CardRefusal(0x6a80, 'protocol not offered');
   if (!pw || pw.value[0] !== 0x01) throw new CardRefusal(0x6a88, 'only the MRZ password is set');
+}
+
+/** Chip Authentication on the chip: the shared secret of its static key and the terminal's ephemeral point. */
+export function chipCaSecret(priv: KeyObject, terminalPoint: Uint8Array | undefined): Buffer {
+  const curve = priv.asymmetricKeyDetails?.namedCurve;
+  if (!curve || !terminalPoint) throw new CardRefusal(0x6a80, 'no key agreement possible');
+  // ECPrivateKey (SEC 1) { version, privateKey OCTET STRING, … }: JWK knows no brainpool curves.
+  const sec1 = asn1js.fromBER(Uint8Array.from(priv.export({ format: 'der', type: 'sec1' })));
+  const d = sec1.result instanceof asn1js.Sequence ? sec1.result.valueBlock.value[1] : undefined;
+  if (!(d instanceof asn1js.OctetString)) throw new CardRefusal(0x6f00, 'malformed chip key');
+  const ecdh = createECDH(curve);
+  ecdh.setPrivateKey(Buffer.from(d.valueBlock.valueHexView));
+  try {
+    return ecdh.computeSecret(terminalPoint);
+  } catch {
+    throw new CardRefusal(0x6a80, 'not a point');
+  }
 }

@@ -1,9 +1,10 @@
 import { createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { decodeCommand, encodeResponse, type CommandApdu } from '../../kiosk/passport/apdu.ts';
 import { choosePace, parseCardAccess } from '../../kiosk/passport/card-access.ts';
-import type { SmSession } from '../../kiosk/passport/secure-messaging.ts';
 import { findTag, tlv } from '../../kiosk/passport/tlv.ts';
-import { CardRefusal, checkSetAt, chipMutualAuthenticate, ChipPace } from './sim-auth.ts';
+import { CardRefusal, checkSetAt, chipCaSecret, chipMutualAuthenticate, ChipPace } from './sim-auth.ts';
+import { kdf, KDF_ENC, KDF_MAC } from '../../kiosk/passport/crypto.ts';
+import { SmSession } from '../../kiosk/passport/secure-messaging.ts';
 import { openCommand, sealResponse, SmFault } from './sim-sm.ts';
 
 /** What a simulated passport chip holds. */
@@ -16,6 +17,8 @@ export interface ChipImage {
   cardAccess?: Buffer;
   /** Active Authentication key (EC, PEM or KeyObject); present means INTERNAL AUTHENTICATE works. */
   aaPrivateKey?: KeyObject | string;
+  /** Chip Authentication key (EC) matching DG14; present means MSE:Set KAT / Set AT for CA work. */
+  caPrivateKey?: KeyObject | string;
   /** Whether BAC is accepted (a PACE-only chip refuses it). Default true. */
   bac?: boolean;
 }
@@ -36,6 +39,10 @@ const SW_OK = 0x9000;
 export class SimulatedChip {
   readonly #img: ChipImage;
   readonly #aaKey: KeyObject | undefined;
+  readonly #caKey: KeyObject | undefined;
+  #caProtocol: string | undefined;
+  /** Keys agreed by Chip Authentication: they take over after the answer that agreed them. */
+  #pending: SmSession | undefined;
   #appSelected = false;
   #current: Buffer | undefined;
   #challenge: Buffer | undefined;
@@ -48,6 +55,7 @@ export class SimulatedChip {
   constructor(image: ChipImage) {
     this.#img = image;
     this.#aaKey = typeof image.aaPrivateKey === 'string' ? createPrivateKey(image.aaPrivateKey) : image.aaPrivateKey;
+    this.#caKey = typeof image.caPrivateKey === 'string' ? createPrivateKey(image.caPrivateKey) : image.caPrivateKey;
   }
 
   /** Test control: shows `fault` on the protected response after `after` more ones. */
@@ -62,6 +70,8 @@ export class SimulatedChip {
     this.#challenge = undefined;
     this.#pace = undefined;
     this.#sm = undefined;
+    this.#pending = undefined;
+    this.#caProtocol = undefined;
   }
 
   get inSession(): boolean {
@@ -97,7 +107,13 @@ export class SimulatedChip {
       this.#sm = undefined;
       return encodeResponse(Buffer.alloc(0), 0x6987);
     }
-    return sealResponse(sm, cmd.ins, data, sw, fault === 'wrong-mac');
+    const sealed = sealResponse(sm, cmd.ins, data, sw, fault === 'wrong-mac');
+    if (this.#pending) {
+      this.#sm = this.#pending;
+      this.#pending = undefined;
+      this.#responses = 0;
+    }
+    return sealed;
   }
 
   #execute(c: CommandApdu): Buffer {
@@ -122,6 +138,7 @@ export class SimulatedChip {
       case 0x22:
         return this.#setAt(c);
       case 0x86: {
+        if (this.#caProtocol) return this.#caGeneralAuthenticate(c);
         if (!this.#pace) throw new CardRefusal(0x6985, 'no MSE:Set AT');
         const { answer, session } = this.#pace.step(c.data);
         if (session) {
@@ -193,12 +210,36 @@ export class SimulatedChip {
   }
 
   #setAt(c: CommandApdu): Buffer {
+    if (c.p1 === 0x41 && (c.p2 === 0xa6 || c.p2 === 0xa4)) return this.#caSet(c);
     if (c.p1 !== 0xc1 || c.p2 !== 0xa4) throw new CardRefusal(0x6a86, 'only MSE:Set AT for PACE');
     const info = this.#img.cardAccess ? choosePace(parseCardAccess(this.#img.cardAccess)) : undefined;
     if (!info) throw new CardRefusal(0x6a88, 'PACE not offered');
     checkSetAt(c.data, info);
     this.#pace = new ChipPace({ lines: this.#img.mrz }, info);
     return Buffer.alloc(0);
+  }
+
+  /** MSE:Set KAT (3DES: the key agreement happens here) or MSE:Set AT (AES: GENERAL AUTHENTICATE follows). */
+  #caSet(c: CommandApdu): Buffer {
+    if (!this.#sm) throw new CardRefusal(0x6982, 'security status not satisfied');
+    if (!this.#caKey) throw new CardRefusal(0x6a88, 'chip authentication not supported');
+    if (c.p2 === 0xa6) {
+      const secret = chipCaSecret(this.#caKey, c.data && findTag(c.data, 0x91)?.value);
+      this.#pending = new SmSession('3DES', kdf(secret, KDF_ENC, '3DES'), kdf(secret, KDF_MAC, '3DES'));
+      return Buffer.alloc(0);
+    }
+    const oid = c.data && findTag(c.data, 0x80);
+    if (!oid) throw new CardRefusal(0x6a80, 'no protocol');
+    this.#caProtocol = oid.value.toString('hex');
+    return Buffer.alloc(0);
+  }
+
+  #caGeneralAuthenticate(c: CommandApdu): Buffer {
+    this.#caProtocol = undefined;
+    const inner = c.data && findTag(c.data, 0x7c);
+    const secret = chipCaSecret(this.#caKey!, inner && findTag(inner.value, 0x80)?.value);
+    this.#pending = new SmSession('AES-128', kdf(secret, KDF_ENC, 'AES-128'), kdf(secret, KDF_MAC, 'AES-128'));
+    return tlv(0x7c, Buffer.alloc(0));
   }
 
   #internalAuthenticate(c: CommandApdu): Buffer {

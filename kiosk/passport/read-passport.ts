@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ApduTransport } from '../../drivers/chip/interface.ts';
 import type { Clock } from '../clock.ts';
 import { activeAuthentication } from './active-auth.ts';
+import { chipAuthentication, parseDg14 } from './chip-auth.ts';
 import { performBac } from './bac.ts';
 import { choosePace, parseCardAccess } from './card-access.ts';
 import { ChipChannel } from './channel.ts';
@@ -58,8 +59,8 @@ export interface PassportResult {
   issuingState?: string;
   documentType?: string;
   accessControl?: 'PACE' | 'BAC';
-  /** 'AA' when Active Authentication ran and passed; 'none' when the chip offers no DG15. */
-  cloneCheck?: 'AA' | 'none';
+  /** Which clone check ran and passed: Chip Authentication (DG14), else Active Authentication (DG15), else none offered. */
+  cloneCheck?: 'CA' | 'AA' | 'none';
   /** DG2's face: the encoded bytes as stored and the decoded pixels. Never log it. */
   faceImage?: { format: FaceFormat; bytes: Buffer; width: number; height: number; decoded: DecodedFace };
   /** Milliseconds per step (monotonic clock), plus one entry per file read ('read:DG2'…). */
@@ -121,6 +122,7 @@ export async function readAndVerifyPassport(input: ReadPassportInput): Promise<P
       [1, await read('DG1', FID.dg1)],
       [2, await read('DG2', FID.dg2)],
     ]);
+    if (comGroups.includes(14)) groups.set(14, await read('DG14', FID.dg14));
     if (comGroups.includes(15)) groups.set(15, await read('DG15', FID.dg15));
 
     step = 'passive';
@@ -135,8 +137,14 @@ export async function readAndVerifyPassport(input: ReadPassportInput): Promise<P
     );
 
     step = 'clone';
+    const dg14 = groups.get(14);
     const dg15 = groups.get(15);
-    if (dg15) {
+    const ca = dg14 ? await asReason('CHIP_CLONED', 'DG14', () => parseDg14(dg14)) : undefined;
+    if (ca) {
+      // Chip Authentication also replaces the session keys: the rest of any read runs under them.
+      await timed('clone', () => chipAuthentication(ch, ca));
+      result.cloneCheck = 'CA';
+    } else if (dg15) {
       const key = await asReason('CHIP_CLONED', 'DG15', () => parseDg15(dg15));
       await timed('clone', () => activeAuthentication(ch, key));
       result.cloneCheck = 'AA';

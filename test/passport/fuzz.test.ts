@@ -69,7 +69,7 @@ const t = peerSuite<Ctx>(`passport: 10,000 mutated chip answers and MRZ lines (s
 
 t.before(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'egate-fuzz-'));
-  const made = await makePassports(ctx.dir, { kinds: ['valid', 'valid-pace', 'valid-aa'], faceSize: { width: 48, height: 64 } });
+  const made = await makePassports(ctx.dir, { kinds: ['valid', 'valid-pace', 'valid-aa', 'valid-ca'], faceSize: { width: 48, height: 64 } });
   ctx.trust = TrustList.load({ csca: [made.pki.cscaPem], crl: [made.pki.crlPem] });
   ctx.images = new Map([...made.passports].map(([k, d]) => [k, loadChipImage(d)]));
 });
@@ -92,9 +92,9 @@ function checkResult(r: { ok: boolean; reason?: string }, label: string): void {
   assert.ok(r.reason && REASONS.has(r.reason), `${label}: reason ${r.reason}`);
 }
 
-t('1,000 full reads (BAC, PACE, AA) with one chip answer mutated in transit: each a reason, none crashes', async (ctx) => {
+t('1,000 full reads (BAC, PACE, AA, CA) with one chip answer mutated in transit: each a reason, none crashes', async (ctx) => {
   const rnd = prng(SEED);
-  const kinds: PassportKind[] = ['valid', 'valid', 'valid', 'valid-aa', 'valid-pace'];
+  const kinds: PassportKind[] = ['valid', 'valid', 'valid-ca', 'valid-aa', 'valid-pace'];
   let changed = 0;
   let acceptedChanged = 0;
   for (let i = 0; i < 1000; i++) {

@@ -54,7 +54,7 @@ for (const kind of Object.keys(PASSPORT_KINDS) as PassportKind[]) {
       assert.is(result.faceImage.decoded.height, 480);
       assert.is(result.faceImage.format, kind === 'valid-jp2' ? 'jp2' : 'jpeg');
       assert.is(result.accessControl, kind === 'valid-pace' ? 'PACE' : 'BAC');
-      assert.is(result.cloneCheck, kind === 'valid-aa' ? 'AA' : 'none');
+      assert.is(result.cloneCheck, kind === 'valid-aa' ? 'AA' : kind.startsWith('valid-ca') ? 'CA' : 'none');
     }
   });
 }

@@ -21,8 +21,8 @@ interface Ctx {
   full: string;
 }
 
-/** vicc offers BAC only and no Active Authentication: the PACE, AA and clone kinds run on the simulated chip. */
-const EMULATED: PassportKind[] = (Object.keys(PASSPORT_KINDS) as PassportKind[]).filter((k) => !['valid-pace', 'valid-aa', 'clone', 'expired-document'].includes(k));
+/** vicc offers BAC only, no Active or Chip Authentication: the PACE, AA, CA and clone kinds run on the simulated chip. */
+const EMULATED: PassportKind[] = (Object.keys(PASSPORT_KINDS) as PassportKind[]).filter((k) => !['valid-pace', 'valid-aa', 'clone', 'valid-ca', 'valid-ca-3des', 'clone-ca', 'expired-document'].includes(k));
 
 const t = peerSuite<Ctx>('chip: PC/SC driver with pcscd + vpcd + vicc (ePass)', ['pcscd', '/usr/bin/python3', 'py:Cryptodome', 'openssl', 'ffmpeg'], [
   { path: VPCD_DRIVER, hint: 'apt-get install vsmartcard-vpcd' },
