@@ -161,6 +161,21 @@ export interface TestPki {
   /** Trusted CSCA certificate (PEM) and its CRL. */
   cscaPem: string;
   crlPem: string;
+  /** A CSCA master list (DER CMS) holding both test CSCAs, signed by a signer under the trusted CSCA. */
+  masterList: string;
+  /** The same kind of list signed under the rogue CSCA: must be refused. */
+  rogueMasterList: string;
+  /** The rogue CSCA (issuer of the untrusted-ds passport). */
+  otherCscaPem: string;
+}
+
+/** A CSCA master list (ICAO 9303-12 §9): CMS SignedData over CscaMasterList { version, SET OF Certificate }. */
+function masterList(pkiDir: string, certs: string[], signer: string, out: string): void {
+  const ders = certs.map((f) => Buffer.from(readFileSync(join(pkiDir, f), 'latin1').replace(/-----[^-]+-----|\s+/g, ''), 'base64'));
+  const list = new asn1js.Sequence({ value: [new asn1js.Integer({ value: 0 }), new asn1js.Set({ value: ders.map((d) => asn1js.fromBER(Uint8Array.from(d)).result) })] });
+  writeFileSync(join(pkiDir, `${out}.der`), Buffer.from(list.toBER(false)));
+  ossl(pkiDir, 'cms', '-sign', '-binary', '-nodetach', '-econtent_type', '2.23.136.1.1.2', '-md', 'sha256', '-nosmimecap', '-outform', 'DER',
+    '-in', `${out}.der`, '-signer', `${signer}.pem`, '-inkey', `${signer}.key`, '-out', out);
 }
 
 /** Makes every test passport kind under `out`; returns the PKI and each passport's directory. */
@@ -176,6 +191,8 @@ export async function makePassports(out: string, opts: { photo?: string; kinds?:
   makeDs(pkiDir, cnf, 'ds-revoked', {});
   makeDs(pkiDir, cnf, 'ds-fr', { country: 'FR' });
   makeDs(pkiDir, otherCnf, 'ds-rogue', {});
+  makeDs(pkiDir, cnf, 'mls', {});
+  makeDs(pkiDir, otherCnf, 'mls-rogue', {});
   ossl(pkiDir, 'ca', '-batch', '-config', cnf, '-revoke', 'ds-revoked.pem');
   ossl(pkiDir, 'ca', '-batch', '-config', cnf, '-gencrl', '-out', 'csca-crl.pem');
   ossl(pkiDir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'aa.key');
@@ -184,6 +201,8 @@ export async function makePassports(out: string, opts: { photo?: string; kinds?:
   ossl(pkiDir, 'ecparam', '-name', 'brainpoolP256r1', '-genkey', '-noout', '-out', 'ca.key');
   ossl(pkiDir, 'ecparam', '-name', 'brainpoolP256r1', '-genkey', '-noout', '-out', 'ca-clone.key');
   ossl(pkiDir, 'ec', '-in', 'ca.key', '-pubout', '-outform', 'DER', '-out', 'ca.pub.der');
+  masterList(pkiDir, ['csca.pem', 'csca-other.pem'], 'mls', 'master-list.cms');
+  masterList(pkiDir, ['csca-other.pem'], 'mls-rogue', 'master-list-rogue.cms');
   const faces = await makeFaces(pkiDir, opts.photo, opts.faceSize);
 
   const passports = new Map<PassportKind, string>();
@@ -224,7 +243,15 @@ export async function makePassports(out: string, opts: { photo?: string; kinds?:
     writeFileSync(join(dir, 'passport.json'), JSON.stringify(manifest, null, 2));
     passports.set(kind, dir);
   }
-  return { pki: { dir: pkiDir, cscaPem: join(pkiDir, 'csca.pem'), crlPem: join(pkiDir, 'csca-crl.pem') }, passports };
+  const pki = {
+    dir: pkiDir,
+    cscaPem: join(pkiDir, 'csca.pem'),
+    crlPem: join(pkiDir, 'csca-crl.pem'),
+    masterList: join(pkiDir, 'master-list.cms'),
+    rogueMasterList: join(pkiDir, 'master-list-rogue.cms'),
+    otherCscaPem: join(pkiDir, 'csca-other.pem'),
+  };
+  return { pki, passports };
 }
 
 function flipSignature(sod: Buffer): Buffer {

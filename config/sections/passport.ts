@@ -23,6 +23,8 @@ export const passportSection = z
     eligibleStates: z.array(z.string().regex(/^[A-Z<]{1,3}$/)).default([]),
     /** CSCA certificates: PEM or DER files, or directories of them. */
     cscaPaths: z.array(z.string()).default(['var/passport/csca']),
+    /** CSCA master lists (DER CMS, ICAO 9303-12): each must be signed under a CSCA from `cscaPaths`. */
+    masterListPaths: z.array(z.string()).default([]),
     /** CRLs of those CSCAs: PEM or DER files, or directories of them. */
     crlPaths: z.array(z.string()).default(['var/passport/crl']),
     /** Reject a Document Signer whose CSCA has no CRL loaded. */

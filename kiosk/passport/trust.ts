@@ -1,9 +1,12 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ConfigError } from '../errors.ts';
-import { verifySignature } from './signature.ts';
+import { hashName, verifySignature } from './signature.ts';
+
+const OID_MASTER_LIST = '2.23.136.1.1.2';
 
 /** A Country Signing CA the gate trusts. */
 export interface Csca {
@@ -41,8 +44,8 @@ function filesOf(paths: readonly string[], issues: { path: string; message: stri
 
 /**
  * The CSCA trust list with the CSCAs' CRLs. Loaded once at start-up from PEM or DER files
- * (or directories of them); a CRL that no trusted CSCA signed is a configuration error,
- * never silently ignored.
+ * (or directories of them) and CSCA master lists; a CRL or master list that no configured
+ * CSCA vouches for is a configuration error, never silently ignored.
  */
 export class TrustList {
   readonly cscas: Csca[] = [];
@@ -68,6 +71,49 @@ export class TrustList {
     return entry;
   }
 
+  /**
+   * Adds the CSCAs of a CSCA Master List (CMS SignedData of a CscaMasterList). The list's
+   * signature must verify with its signer certificate, and that signer must be issued by a
+   * CSCA already trusted from configuration: a master list never vouches for itself.
+   * Returns how many certificates were added.
+   */
+  addMasterList(der: Buffer): number {
+    const ci = pkijs.ContentInfo.fromBER(der);
+    const sd = new pkijs.SignedData({ schema: ci.content });
+    if (sd.encapContentInfo.eContentType !== OID_MASTER_LIST) throw new Error('not a CSCA master list');
+    const content = Buffer.from(sd.encapContentInfo.eContent?.getValue() ?? new ArrayBuffer(0));
+    const signer = sd.signerInfos[0];
+    if (!signer?.signedAttrs || sd.signerInfos.length !== 1) throw new Error('master list needs exactly one signer with signed attributes');
+    const sid = signer.sid;
+    const certs = (sd.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
+    const signerCert = certs.find((c) => sid instanceof pkijs.IssuerAndSerialNumber && c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber));
+    if (!signerCert) throw new Error('master list signer certificate missing');
+    const mls = new X509Certificate(Buffer.from(signerCert.toSchema().toBER(false)));
+    const attrs = Buffer.from(signer.signedAttrs.encodedValue);
+    attrs[0] = 0x31;
+    const md = signer.signedAttrs.attributes.find((a) => a.type === '1.2.840.113549.1.9.4')?.values[0] as asn1js.OctetString | undefined;
+    const digest = createHash(hashName(signer.digestAlgorithm.algorithmId)).update(content).digest();
+    const ok = md !== undefined && Buffer.from(md.valueBlock.valueHexView).equals(digest) &&
+      verifySignature(signer.signatureAlgorithm, signer.digestAlgorithm.algorithmId, mls.publicKey, attrs, signer.signature.valueBlock.valueHexView);
+    if (!ok) throw new Error('master list signature does not verify');
+    if (this.issuersOf(mls).length === 0) throw new Error('master list signer not issued by a configured CSCA');
+    const list = asn1js.fromBER(Uint8Array.from(content));
+    const set = list.result instanceof asn1js.Sequence ? list.result.valueBlock.value[1] : undefined;
+    if (!(set instanceof asn1js.Set)) throw new Error('CscaMasterList malformed');
+    let added = 0;
+    for (const el of set.valueBlock.value) {
+      const certDer = Buffer.from(el.toBER(false));
+      if (this.cscas.some((c) => c.cert.raw.equals(certDer))) continue;
+      try {
+        this.addCsca(certDer);
+        added++;
+      } catch {
+        // A link certificate or a non-CA entry is not a trust anchor; the rest of the list still counts.
+      }
+    }
+    return added;
+  }
+
   /** The trusted CSCAs that issued `ds` (name match and a signature that verifies). */
   issuersOf(ds: X509Certificate): Csca[] {
     return this.cscas.filter((c) => ds.checkIssued(c.cert) && ds.verify(c.cert.publicKey));
@@ -81,7 +127,7 @@ export class TrustList {
   }
 
   /** Loads CSCA certificates and CRLs from files or directories (PEM or DER). */
-  static load(opts: { csca: readonly string[]; crl?: readonly string[] }): TrustList {
+  static load(opts: { csca: readonly string[]; crl?: readonly string[]; masterLists?: readonly string[] }): TrustList {
     const t = new TrustList();
     const issues: { path: string; message: string }[] = [];
     for (const f of filesOf(opts.csca, issues)) {
@@ -91,6 +137,13 @@ export class TrustList {
         } catch (err) {
           issues.push({ path: f, message: `CSCA: ${(err as Error).message}` });
         }
+      }
+    }
+    for (const f of filesOf(opts.masterLists ?? [], issues)) {
+      try {
+        t.addMasterList(readFileSync(f));
+      } catch (err) {
+        issues.push({ path: f, message: `master list: ${(err as Error).message}` });
       }
     }
     for (const f of filesOf(opts.crl ?? [], issues)) {
