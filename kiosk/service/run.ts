@@ -5,8 +5,8 @@
  *
  *   node --import tsx kiosk/service/run.ts /etc/egate/gate.json
  *
- * Display address: EGATE_DISPLAY_HOST (default 127.0.0.1) and EGATE_DISPLAY_PORT (default
- * 8080; "off" for a gate without a screen).
+ * Display address: config `local.displayHost` / `local.displayPort`, overridden by
+ * EGATE_DISPLAY_HOST and EGATE_DISPLAY_PORT ("off" for a gate without a screen).
  */
 import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
@@ -46,11 +46,12 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   gate.bus.on('state', (s) => log.info({ state: s.state }, 'state'));
+  gate.bus.on('journal', (j) => log.debug({ seq: j.seq, type: j.type }, 'journalled'));
 
   await gate.start();
-  const port = env.EGATE_DISPLAY_PORT ?? '8080';
+  const port = env.EGATE_DISPLAY_PORT ?? String(config.local.displayPort);
   if (port !== 'off') {
-    display = await startDisplayServer(control, { host: env.EGATE_DISPLAY_HOST ?? '127.0.0.1', port: Number(port), log });
+    display = await startDisplayServer(control, { host: env.EGATE_DISPLAY_HOST ?? config.local.displayHost, port: Number(port), log });
   }
   let mode = '';
   // One spawn per mode change, not per crossing state: `systemctl status` shows the mode.

@@ -61,6 +61,7 @@ t.before(async (ctx) => {
       readers: { scanners: [{ kind: 'serial', port: ctx.scanner.b, suffix: '\r\n' }], card: { driver: 'simulated' } },
       tokens: { fleetKeysDir: 'tokens/fleet', trustListPath: 'tokens/trust-list.json', revocationListPath: 'tokens/revocations.json' },
       timings: { healthyBeforeServiceMs: 300 },
+      local: { displayPort: 0 },
     }),
   );
   ctx.world = world;
