@@ -35,6 +35,7 @@ export const PASSPORT_KINDS = {
   'revoked-ds': 'PA_CHAIN',
   'mrz-mismatch': 'PA_MISMATCH',
   'country-mismatch': 'PA_MISMATCH',
+  'pace-stripped': 'ACCESS_DENIED',
   clone: 'CHIP_CLONED',
   'clone-ca': 'CHIP_CLONED',
   'corrupt-face': 'REFERENCE_UNUSABLE',
@@ -216,8 +217,10 @@ export async function makePassports(out: string, opts: { photo?: string; kinds?:
     const withAa = kind === 'valid-aa' || kind === 'clone';
     if (withAa) groups.set(15, tlv(0x6f, readFileSync(join(pkiDir, 'aa.pub.der'))));
     const withCa = kind === 'valid-ca' || kind === 'valid-ca-3des' || kind === 'clone-ca';
-    if (withCa) groups.set(14, encodeDg14(`0.4.0.127.0.7.2.2.3.2.${kind === 'valid-ca-3des' ? 1 : 2}`, readFileSync(join(pkiDir, 'ca.pub.der'))));
-    const comTags = [0x61, 0x75, ...(withCa ? [0x6e] : []), ...(withAa || kind === 'unlisted-dg' ? [0x6f] : [])];
+    if (withCa) groups.set(14, encodeDg14({ protocol: `0.4.0.127.0.7.2.2.3.2.${kind === 'valid-ca-3des' ? 1 : 2}`, spki: readFileSync(join(pkiDir, 'ca.pub.der')) }));
+    // The signed DG14 says the chip does PACE, but the chip's EF.CardAccess has been taken away.
+    if (kind === 'pace-stripped') groups.set(14, encodeDg14(undefined, { oid: '0.4.0.127.0.7.2.2.4.2.2', parameterId: 13 }));
+    const comTags = [0x61, 0x75, ...(groups.has(14) ? [0x6e] : []), ...(withAa || kind === 'unlisted-dg' ? [0x6f] : [])];
     const ds = { 'valid-explicit-ec': 'ds-explicit', 'valid-rsa-pss': 'ds-pss', 'expired-ds': 'ds-expired', 'revoked-ds': 'ds-revoked', 'country-mismatch': 'ds-fr', 'untrusted-ds': 'ds-rogue' }[kind as string] ?? 'ds';
     writeFileSync(join(dir, 'ldsso.der'), ldsSecurityObject(groups));
     const pss = ds === 'ds-pss' ? ['-keyopt', 'rsa_padding_mode:pss', '-keyopt', 'rsa_pss_saltlen:32'] : [];

@@ -1,7 +1,7 @@
 import { createECDH, createPublicKey, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import type { ChipChannel } from './channel.ts';
-import { oidBytes } from './card-access.ts';
+import { oidBytes, parseCardAccess, type PaceInfo } from './card-access.ts';
 import { kdf, KDF_ENC, KDF_MAC, type CipherSuite } from './crypto.ts';
 import { PassportError } from './errors.ts';
 import { SmSession } from './secure-messaging.ts';
@@ -86,14 +86,22 @@ export async function chipAuthentication(ch: ChipChannel, info: ChipAuthInfo): P
   }
 }
 
-/** Encodes DG14 with one ChipAuthenticationInfo and its public key (test passports). */
-export function encodeDg14(protocol: string, spki: Buffer, keyId?: number): Buffer {
-  const id = keyId === undefined ? [] : [new asn1js.Integer({ value: keyId })];
-  const set = new asn1js.Set({
-    value: [
-      new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: protocol }), new asn1js.Integer({ value: 1 }), ...id] }),
-      new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: PK_ECDH }), asn1js.fromBER(Uint8Array.from(spki)).result, ...id] }),
-    ],
-  });
-  return tlv(0x6e, Buffer.from(set.toBER(false)));
+/** Encodes DG14 (test passports): a ChipAuthenticationInfo with its public key, and/or a PACEInfo. */
+export function encodeDg14(ca: { protocol: string; spki: Buffer; keyId?: number } | undefined, pace?: { oid: string; parameterId: number }): Buffer {
+  const id = ca?.keyId === undefined ? [] : [new asn1js.Integer({ value: ca.keyId })];
+  const infos = [
+    ...(ca
+      ? [
+          new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: ca.protocol }), new asn1js.Integer({ value: 1 }), ...id] }),
+          new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: PK_ECDH }), asn1js.fromBER(Uint8Array.from(ca.spki)).result, ...id] }),
+        ]
+      : []),
+    ...(pace ? [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: pace.oid }), new asn1js.Integer({ value: 2 }), new asn1js.Integer({ value: pace.parameterId })] })] : []),
+  ];
+  return tlv(0x6e, Buffer.from(new asn1js.Set({ value: infos }).toBER(false)));
+}
+
+/** PACE variants the chip's signed DG14 says it supports (to catch a stripped EF.CardAccess). */
+export function dg14PaceInfos(bytes: Uint8Array): PaceInfo[] {
+  return parseCardAccess(readTlv(bytes).value);
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ApduTransport } from '../../drivers/chip/interface.ts';
 import type { Clock } from '../clock.ts';
 import { activeAuthentication } from './active-auth.ts';
-import { chipAuthentication, parseDg14 } from './chip-auth.ts';
+import { chipAuthentication, dg14PaceInfos, parseDg14 } from './chip-auth.ts';
 import { performBac } from './bac.ts';
 import { choosePace, parseCardAccess } from './card-access.ts';
 import { ChipChannel } from './channel.ts';
@@ -136,8 +136,14 @@ export async function readAndVerifyPassport(input: ReadPassportInput): Promise<P
       passiveAuthentication({ efSod: sod, dataGroups: groups, comGroups, dg1Mrz, opticalMrz: mrz.lines, trust: input.trust, now: new Date(clock.now()), requireCrl: policy.requireCrl }),
     );
 
-    step = 'clone';
     const dg14 = groups.get(14);
+    if (dg14 && policy.pace && result.accessControl === 'BAC') {
+      step = 'access';
+      const signedPace = await asReason('ACCESS_DENIED', 'DG14', () => choosePace(dg14PaceInfos(dg14)));
+      if (signedPace) throw new PassportError('ACCESS_DENIED', 'DG14 offers PACE but EF.CardAccess did not: downgraded to BAC');
+    }
+
+    step = 'clone';
     const dg15 = groups.get(15);
     const ca = dg14 ? await asReason('CHIP_CLONED', 'DG14', () => parseDg14(dg14)) : undefined;
     if (ca) {
