@@ -4,6 +4,7 @@ import { doorSection } from './sections/door.ts';
 import { faceSection } from './sections/face.ts';
 import { timingsSection } from './sections/gate.ts';
 import { enrolmentSection, journalSection, localSection, syncSection } from './sections/journal.ts';
+import { passportSection } from './sections/passport.ts';
 import { readersSection } from './sections/readers.ts';
 import { tokensSection } from './sections/tokens.ts';
 
@@ -31,6 +32,8 @@ export const configSchema = z.object({
   journal: journalSection,
   enrolment: enrolmentSection,
   sync: syncSection,
+  /** Express e-Channel: MRZ and chip readers, CSCA trust material (epassport.md). */
+  passport: passportSection,
   /** Local interfaces: the traveller display page and the technician CLI socket. */
   local: localSection,
 });

@@ -16,6 +16,8 @@ import { ReferenceStore } from './enrolment/reference-store.ts';
 import { Gate, type GateProfile } from './gate.ts';
 import { Journal } from './journal/index.ts';
 import type { Logger } from './log.ts';
+import { createExpressParts } from './express/parts.ts';
+import { expressProfile } from './express/profile.ts';
 import { pedestrianProfile } from './profiles.ts';
 import { createTokenVerifier, openTokenStores } from './tokens/open.ts';
 
@@ -23,6 +25,11 @@ export interface BuiltGate {
   gate: Gate;
   /** The plant behind a simulated door controller (only with door.driver = simulated). */
   plant?: DoorPlant;
+}
+
+function profileFor(config: GateConfig): GateProfile {
+  if (config.profile === 'express') return expressProfile;
+  return pedestrianProfile;
 }
 
 /** Resolves the config's relative paths against dataDir's parent, so a gate runs from any cwd. */
@@ -34,6 +41,8 @@ export function resolvePaths(config: GateConfig, base: string): GateConfig {
     tokens: { ...config.tokens, fleetKeysDir: abs(config.tokens.fleetKeysDir), trustListPath: abs(config.tokens.trustListPath), revocationListPath: abs(config.tokens.revocationListPath), replayCachePath: abs(config.tokens.replayCachePath) },
     journal: { ...config.journal, path: abs(config.journal.path), secretPath: abs(config.journal.secretPath) },
     enrolment: { ...config.enrolment, path: abs(config.enrolment.path), keyPath: abs(config.enrolment.keyPath) },
+    passport: { ...config.passport, cscaPaths: config.passport.cscaPaths.map(abs), crlPaths: config.passport.crlPaths.map(abs), masterListPaths: config.passport.masterListPaths.map(abs) },
+    local: { ...config.local, socketPath: abs(config.local.socketPath), technicianCredentialsPath: abs(config.local.technicianCredentialsPath) },
   };
 }
 
@@ -65,12 +74,13 @@ export async function buildGate(
   const plant = door instanceof DoorTwin ? door.plant : undefined;
   const camera: Camera = createCamera(config.camera, { clock, log });
   const scanners: TokenScanner[] = createScanners(config.readers, { clock, log });
-  const card: CardReader | null = createCardReader(config.readers, { clock, log });
+  const card: CardReader | null = config.profile === 'express' ? null : createCardReader(config.readers, { clock, log });
+  const express = config.profile === 'express' ? await createExpressParts(config, { clock, log, engine, pseudonym: (v) => journal.pseudonym(v) }) : undefined;
   const gate = new Gate({
     config,
     clock,
     log,
-    profile: deps.profile ?? pedestrianProfile,
+    profile: deps.profile ?? profileFor(config),
     journal,
     references,
     verifier,
@@ -80,6 +90,7 @@ export async function buildGate(
     camera,
     scanners,
     card,
+    ...(express ? { passportReaders: { mrz: express.mrzReader, chip: express.chipReader }, checkToken: express.checkDocument } : {}),
   });
   alive = gate.binding.isControlLoopAlive;
   return plant ? { gate, plant } : { gate };

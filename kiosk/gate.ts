@@ -2,6 +2,8 @@ import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import type { GateConfig } from '../config/schema.ts';
 import type { Camera } from '../drivers/camera/interface.ts';
 import type { CardReader } from '../drivers/card/interface.ts';
+import type { ChipReader } from '../drivers/chip/interface.ts';
+import type { MrzReader } from '../drivers/mrz/interface.ts';
 import type { DoorController } from '../drivers/door/interface.ts';
 import type { TokenScanner } from '../drivers/scanner/interface.ts';
 import type { FaceEngine } from './biometrics/index.ts';
@@ -51,6 +53,8 @@ export interface GateDeps {
   camera: Camera;
   scanners: TokenScanner[];
   card: CardReader | null;
+  /** Express e-Channel: the passport's MRZ reader and contactless chip reader. */
+  passportReaders?: { mrz: MrzReader; chip: ChipReader };
   /** Optional: the profile's own token check (Express: the passport); default is tokens.md + enrolment store. */
   checkToken?: (channel: string, token: unknown) => Promise<TokenVerdict>;
 }
@@ -137,6 +141,15 @@ export class Gate {
       s.on('recovered', () => this.journal('device_recovered', { device: s.name }));
       await this.#startPart(s.name, () => s.start());
     }
+    if (d.passportReaders) {
+      const { mrz, chip } = d.passportReaders;
+      mrz.on('mrz', (r) => this.send({ type: 'TOKEN_READ', channel: 'passport', token: [...r.lines] }));
+      mrz.on('error', (e) => d.log.info({ code: e.code, reader: mrz.name }, 'MRZ refused'));
+      mrz.on('fault', (e) => this.journal('device_fault', { device: 'mrz_reader', code: e.code }));
+      mrz.on('recovered', () => this.journal('device_recovered', { device: 'mrz_reader' }));
+      await this.#startPart('chip', () => chip.start());
+      await this.#startPart('mrz', () => mrz.start());
+    }
     if (d.card) {
       const card = d.card;
       card.on('card', (c) => this.send({ type: 'TOKEN_READ', channel: d.profile.channels.card, token: c.credential }));
@@ -153,6 +166,8 @@ export class Gate {
       camera: () => d.camera.stop(),
       crossing: () => this.binding.stop(),
       card: () => d.card?.stop(),
+      mrz: () => d.passportReaders?.mrz.stop(),
+      chip: () => d.passportReaders?.chip.close(),
     };
     for (const s of d.scanners) stoppers[s.name] = () => s.stop();
     for (const part of this.#started.reverse()) {

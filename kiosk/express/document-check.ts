@@ -1,0 +1,102 @@
+import type { ChipReader } from '../../drivers/chip/interface.ts';
+import type { FaceEngine, RawFrame, ReferenceExtraction } from '../biometrics/index.ts';
+import type { Clock } from '../clock.ts';
+import type { TokenVerdict } from '../crossing/types.ts';
+import type { Logger } from '../log.ts';
+import type { DecodedFace } from '../passport/face-decode.ts';
+import { parseTd3 } from '../passport/mrz.ts';
+import { readAndVerifyPassport, type PassportPolicy } from '../passport/read-passport.ts';
+import type { TrustList } from '../passport/trust.ts';
+
+export interface DocumentCheckDeps {
+  chip: ChipReader;
+  trust: () => TrustList;
+  engine: FaceEngine;
+  clock: Clock;
+  log: Logger;
+  /** Pseudonym for the journal (HMAC of issuing state + document number, never the number). */
+  pseudonym: (value: string) => string;
+  policy?: Partial<PassportPolicy>;
+  /** How long to wait for the chip to come into the field after the MRZ was read. */
+  chipWaitMs?: number;
+}
+
+/** A decoded DG2 face as the face engine's raw frame (grey faces widened to RGB). */
+export function faceToFrame(face: DecodedFace): RawFrame {
+  if (face.channels === 3) return { width: face.width, height: face.height, channels: 3, data: new Uint8Array(face.pixels.buffer, face.pixels.byteOffset, face.pixels.length) };
+  const rgb = new Uint8Array(face.width * face.height * 3);
+  for (let i = 0, j = 0; i < face.width * face.height; i++, j += 3) {
+    const v = face.pixels[i * face.channels] ?? 0;
+    rgb[j] = rgb[j + 1] = rgb[j + 2] = v;
+  }
+  return { width: face.width, height: face.height, channels: 3, data: rgb };
+}
+
+async function waitForChip(chip: ChipReader, ms: number): Promise<boolean> {
+  if (chip.cardPresent) return true;
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    if (chip.cardPresent) return true;
+  }
+  return false;
+}
+
+/**
+ * The Express e-Channel's "token check": the visitor's e-passport. Reads and proves the chip
+ * (epassport.md, in its order), then takes the DG2 photo as this crossing's face reference —
+ * but only when the face engine rates it usable (REFERENCE_UNUSABLE otherwise). The verdict
+ * carries the issuing state, document type and step timings for the journal; never the
+ * document number, the name or the image.
+ */
+export function createDocumentCheck(deps: DocumentCheckDeps): (channel: string, token: unknown) => Promise<TokenVerdict> {
+  return async (_channel, token): Promise<TokenVerdict> => {
+    const lines = Array.isArray(token) ? (token as string[]) : typeof token === 'string' ? token : '';
+    let subject = '';
+    try {
+      const mrz = parseTd3(lines);
+      subject = deps.pseudonym(`${mrz.issuingState}:${mrz.documentNumber}`);
+    } catch {
+      /* readAndVerifyPassport gives MRZ_INVALID below */
+    }
+    if (!(await waitForChip(deps.chip, deps.chipWaitMs ?? 1500))) {
+      return { ok: false, tokenType: 'passport', reason: 'CHIP_UNREADABLE', ...(subject ? { subject } : {}), detail: { failed_step: 'select', chip: 'absent' } };
+    }
+    let extraction: ReferenceExtraction | undefined;
+    try {
+      await deps.chip.connect();
+    } catch {
+      return { ok: false, tokenType: 'passport', reason: 'CHIP_UNREADABLE', ...(subject ? { subject } : {}), detail: { failed_step: 'select' } };
+    }
+    try {
+      const r = await readAndVerifyPassport({
+        mrz: lines,
+        chip: deps.chip,
+        trust: deps.trust(),
+        clock: deps.clock,
+        ...(deps.policy ? { policy: deps.policy } : {}),
+        logger: deps.log,
+        qualityGate: async (face) => {
+          try {
+            extraction = await deps.engine.extractReference(faceToFrame(face));
+          } catch (err) {
+            return `no usable face (${(err as { code?: string }).code ?? 'ERROR'})`;
+          }
+          return extraction.acceptable ? undefined : `poor quality: ${extraction.issues.join(',')}`;
+        },
+      });
+      const detail: Record<string, string | number | boolean> = {
+        ...(r.issuingState ? { issuing_state: r.issuingState } : {}),
+        ...(r.documentType ? { document_type: r.documentType } : {}),
+        ...(r.accessControl ? { access_control: r.accessControl } : {}),
+        ...(r.cloneCheck ? { clone_check: r.cloneCheck } : {}),
+        ...(r.failedStep ? { failed_step: r.failedStep } : {}),
+        chip_ms: Math.round(Object.entries(r.timings).filter(([k]) => !k.includes(':')).reduce((a, [, v]) => a + v, 0)),
+      };
+      if (!r.ok || !extraction) return { ok: false, tokenType: 'passport', reason: r.reason ?? 'REFERENCE_UNUSABLE', ...(subject ? { subject } : {}), detail };
+      return { ok: true, tokenType: 'passport', subject, reference: { template: extraction.template, source: 'chip' }, detail };
+    } finally {
+      await deps.chip.disconnect?.().catch(() => {});
+    }
+  };
+}

@@ -1,0 +1,53 @@
+import type { GateConfig } from '../../config/schema.ts';
+import type { ChipReader } from '../../drivers/chip/interface.ts';
+import { SimulatedChipReader } from '../../drivers/chip/sim-reader.ts';
+import type { MrzReader } from '../../drivers/mrz/interface.ts';
+import { createMrzReader } from '../../drivers/mrz/index.ts';
+import type { FaceEngine } from '../biometrics/index.ts';
+import type { Clock } from '../clock.ts';
+import type { TokenVerdict } from '../crossing/types.ts';
+import type { Logger } from '../log.ts';
+import { TrustList } from '../passport/trust.ts';
+import { createDocumentCheck } from './document-check.ts';
+
+export interface ExpressParts {
+  mrzReader: MrzReader;
+  chipReader: ChipReader;
+  /** The CSCA trust list in force; replaced whole by a reload or a signed central command. */
+  trust: { current: TrustList; reload(): void };
+  checkDocument: (channel: string, token: unknown) => Promise<TokenVerdict>;
+}
+
+/** The PC/SC driver needs a native addon; load it only for a gate that has a real reader. */
+async function chipReaderFor(config: GateConfig): Promise<ChipReader> {
+  if (config.passport.chipReader === 'simulated') return new SimulatedChipReader();
+  const { PcscChipReader } = await import('../../drivers/chip/pcsc.ts');
+  return new PcscChipReader(config.passport.pcscReaderName);
+}
+
+/**
+ * The visitors' Express e-Channel's own parts: the MRZ reader and the contactless chip
+ * reader at the entry, the CSCA trust list, and the document check that replaces the token
+ * check of the residents' lanes. The trust list is loaded at build time: a gate whose trust
+ * material is missing or broken does not start (ConfigError names the file).
+ */
+export async function createExpressParts(
+  config: GateConfig,
+  deps: { clock: Clock; log: Logger; engine: FaceEngine; pseudonym: (v: string) => string },
+): Promise<ExpressParts> {
+  const p = config.passport;
+  const load = (): TrustList => TrustList.load({ csca: p.cscaPaths, crl: p.crlPaths, masterLists: p.masterListPaths });
+  const trust = { current: load(), reload: () => void (trust.current = load()) };
+  const chipReader = await chipReaderFor(config);
+  const mrzReader = createMrzReader(p, { clock: deps.clock, log: deps.log.child({ part: 'mrz' }) });
+  const checkDocument = createDocumentCheck({
+    chip: chipReader,
+    trust: () => trust.current,
+    engine: deps.engine,
+    clock: deps.clock,
+    log: deps.log.child({ part: 'passport' }),
+    pseudonym: deps.pseudonym,
+    policy: { eligibleStates: p.eligibleStates, pace: p.pace, requireCrl: p.requireCrl, chunk: p.readChunk },
+  });
+  return { mrzReader, chipReader, trust, checkDocument };
+}
