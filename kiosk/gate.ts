@@ -35,6 +35,8 @@ export interface GateProfile {
   screenFor: (s: SnapshotFrom<AnyStateMachine>) => Screen;
   /** How a read from a reader becomes a TOKEN_READ (the token-check actor consumes `token`). */
   channels: { scanner: 'qr' | 'passport'; card: 'card' };
+  /** Outcome of a refused token: REJECTED_DOCUMENT on the Express lane. */
+  tokenRefusal?: 'REJECTED_TOKEN' | 'REJECTED_DOCUMENT';
 }
 
 /** Everything the gate is built from. Constructors only store; `start()` does the work. */
@@ -76,6 +78,7 @@ export class Gate {
       machine: profile.machine,
       input: {
         timings: config.timings,
+        tokenRefusal: profile.tokenRefusal ?? 'REJECTED_TOKEN',
         newId: () => crypto.randomUUID(),
       },
       outputsFor: profile.outputsFor,

@@ -25,6 +25,7 @@ export interface CrossingState {
 
 export interface CrossingContext {
   timings: Timings;
+  tokenRefusal: 'REJECTED_TOKEN' | 'REJECTED_DOCUMENT';
   /** Consecutive live-rated-spoof frames with a face that make a presentation attack. */
   padFrames: number;
   now: () => number;
@@ -44,6 +45,8 @@ export interface CrossingContext {
 
 export interface CrossingInput {
   timings: Timings;
+  /** The outcome of a refused token: REJECTED_DOCUMENT where the token is an e-passport. */
+  tokenRefusal?: 'REJECTED_TOKEN' | 'REJECTED_DOCUMENT';
   padFrames?: number;
   now: () => number;
   newId: () => string;
@@ -52,6 +55,7 @@ export interface CrossingInput {
 export function initialContext(input: CrossingInput): CrossingContext {
   return {
     timings: input.timings,
+    tokenRefusal: input.tokenRefusal ?? 'REJECTED_TOKEN',
     padFrames: input.padFrames ?? 3,
     now: input.now,
     newId: input.newId,

@@ -134,7 +134,7 @@ export const pedestrianMachine = setup({
       const c = context.crossing;
       if (!c) return {};
       const reason = params.reason ?? (c.token && !c.token.ok ? c.token.reason : 'CHECK_FAILED');
-      return { crossing: { ...c, outcome: 'REJECTED_TOKEN' as const, reason } };
+      return { crossing: { ...c, outcome: context.tokenRefusal, reason } };
     }),
     journalReset: emit(({ event }): CrossingFact => ({ type: 'journal', event: 'maintenance_action', data: { action: 'emergency_reset', by: event.type === 'RESET' ? event.by : 'unknown' } })),
     assignIo: assign(({ context, event }) => {

@@ -41,4 +41,5 @@ export const expressProfile: GateProfile = {
   outputsFor: (s: AnySnap) => pedestrianOutputs(s as never),
   screenFor: expressScreen,
   channels: { scanner: 'passport', card: 'card' },
+  tokenRefusal: 'REJECTED_DOCUMENT',
 };
