@@ -71,16 +71,23 @@ export class MqttLink {
   /**
    * Publishes with QoS 1 and resolves on the broker's PUBACK. Rejects with SYNC_OFFLINE when
    * not connected, SYNC_LINK_LOST when the connection drops first, SYNC_PUBLISH_REFUSED when
-   * the PUBACK carries an error reason code (quota, not authorised, packet too large).
+   * the PUBACK carries an error reason code (quota, not authorised). A PUBACK that has not
+   * come within one keepalive interval means a dead or confused link: the connection is
+   * dropped (SYNC_ACK_TIMEOUT) and made again, rather than waiting on it forever.
    */
   publish(topic: string, payload: string | Buffer, opts: { retain?: boolean } = {}): Promise<void> {
     const client = this.#client;
     if (!this.#up || !client) return Promise.reject(new SyncError('SYNC_OFFLINE', 'not connected to the broker'));
     return new Promise((resolve, reject) => {
       let settled = false;
+      const timer = this.#opts.clock.setTimeout(() => {
+        fail(new SyncError('SYNC_ACK_TIMEOUT', `no PUBACK within ${this.#opts.keepaliveS} s`));
+        this.#lost(client);
+      }, this.#opts.keepaliveS * 1000);
       const fail = (err: Error): void => {
         if (settled) return;
         settled = true;
+        this.#opts.clock.clearTimeout(timer);
         this.#pending.delete(fail);
         reject(err);
       };
@@ -93,6 +100,7 @@ export class MqttLink {
         }
         if (settled) return;
         settled = true;
+        this.#opts.clock.clearTimeout(timer);
         this.#pending.delete(fail);
         resolve();
       });
@@ -157,7 +165,12 @@ export class MqttLink {
     client.on('message', (topic, payload) => {
       if (client === this.#client) for (const fn of this.#onMessage) fn(topic, payload);
     });
-    client.on('error', (err) => o.log.warn({ err: err.message }, 'mqtt error'));
+    client.on('error', (err) => {
+      // refused connection, protocol error (an answer mqtt.js cannot parse leaves a publish
+      // unanswered): either way this client is done, a fresh one follows after back-off
+      o.log.warn({ err: err.message }, 'mqtt error');
+      this.#lost(client);
+    });
     client.on('close', () => this.#lost(client));
     client.on('disconnect', () => this.#lost(client));
     client.on('offline', () => this.#lost(client));

@@ -51,11 +51,22 @@ export class Outbox {
   #stopped = false;
   #retry: TimerHandle | undefined;
   #waiters: Waiter[] = [];
+  /** Events per batch; halved when the broker refuses a batch (e.g. its message size limit). */
+  #limit: number;
+  /** The batch that keeps failing while the link was up (its first seq) and how often in a row. */
+  #failing = { seq: 0, times: 0 };
+  #goodAtLimit = 0;
   readonly stats: OutboxStats = { inFlight: false, lastPublishedSeq: 0, batches: 0, events: 0, failures: 0, alarm: false };
 
   constructor(opts: OutboxOptions) {
     this.#o = opts;
     this.#backoff = new Backoff({ ...opts.backoff, ...(opts.random ? { random: opts.random } : {}) });
+    this.#limit = opts.batchSize;
+  }
+
+  /** Current events per batch (config batchSize unless the broker refused larger batches). */
+  get batchLimit(): number {
+    return this.#limit;
   }
 
   /**
@@ -153,7 +164,7 @@ export class Outbox {
     const j = this.#o.journal;
     let batch;
     try {
-      batch = j.readAfter(j.deliveredSeq(), this.#o.batchSize);
+      batch = j.readAfter(j.deliveredSeq(), this.#limit);
     } catch (err) {
       this.#o.log.error({ err: (err as Error).message }, 'outbox cannot read the journal');
       this.#retryLater();
@@ -167,6 +178,16 @@ export class Outbox {
     } catch (err) {
       this.stats.inFlight = false;
       this.stats.failures++;
+      this.#failing = this.#failing.seq === batch[0]!.seq ? { seq: this.#failing.seq, times: this.#failing.times + 1 } : { seq: batch[0]!.seq, times: 1 };
+      const refused = (err as { code?: string }).code === 'SYNC_PUBLISH_REFUSED';
+      if ((refused || this.#failing.times >= 2) && batch.length > 1) {
+        // A broker that refuses a message (size limit, quota), or drops the link each time it
+        // gets it, would do so to the same batch forever: halve it. An outage does not count:
+        // a batch is only tried again on a new connection.
+        this.#limit = Math.max(1, Math.ceil(batch.length / 2));
+        this.#goodAtLimit = 0;
+        this.#o.log.warn({ limit: this.#limit }, 'batch refused or link dropped on it twice: smaller batches');
+      }
       this.#o.log.warn({ code: (err as { code?: string }).code, from: batch[0]?.seq, to: last.seq }, 'batch not acknowledged; will resend');
       this.#retryLater();
       return 'failed';
@@ -180,6 +201,11 @@ export class Outbox {
       return 'failed';
     }
     this.#backoff.reset();
+    this.#failing = { seq: 0, times: 0 };
+    if (this.#limit < this.#o.batchSize && ++this.#goodAtLimit >= 100) {
+      this.#limit = Math.min(this.#o.batchSize, this.#limit * 2); // try larger batches again now and then
+      this.#goodAtLimit = 0;
+    }
     this.stats.lastPublishedSeq = last.seq;
     this.stats.batches++;
     this.stats.events += batch.length;

@@ -47,13 +47,22 @@ export class Broker {
   #proc: ChildProcess | undefined;
   log = '';
 
-  private constructor(port: number) {
+  private constructor(port: number, extra: string[]) {
     this.port = port;
-    writeFileSync(join(this.dir, 'mosquitto.conf'), [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', ''].join('\n'));
+    const conf = [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', ...extra, ''];
+    writeFileSync(join(this.dir, 'mosquitto.conf'), conf.join('\n'));
   }
 
-  static async start(): Promise<Broker> {
-    const b = new Broker(await freePort());
+  /** `extra`: more mosquitto.conf lines (e.g. `message_size_limit 2000`). */
+  static async start(extra: string[] = []): Promise<Broker> {
+    const b = new Broker(await freePort(), extra);
+    await b.start();
+    return b;
+  }
+
+  /** A broker on a port chosen beforehand (a gate that was configured for it before it came up). */
+  static async startOn(port: number, extra: string[] = []): Promise<Broker> {
+    const b = new Broker(port, extra);
     await b.start();
     return b;
   }
