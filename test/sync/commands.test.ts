@@ -6,9 +6,9 @@ import { SystemClock } from '../../kiosk/clock.ts';
 import { templateToBytes } from '../../kiosk/enrolment/sealed.ts';
 import { silentLogger } from '../../kiosk/log.ts';
 import { startSync, type SyncHandle } from '../../kiosk/sync/attach.ts';
+import { signCommand } from '../../kiosk/sync/command-sign.ts';
 import { syncTopics, type CommandResult } from '../../kiosk/sync/topics.ts';
 import { generateP256, type KeyPair } from '../../kiosk/tokens/cose-key.ts';
-import { signSign1 } from '../../kiosk/tokens/cose-sign1.ts';
 import { createTokenWorld } from '../../kiosk/tokens/token-world.ts';
 import { peerSuite } from '../helpers/suite.ts';
 import { Broker, pub, Subscriber, waitFor } from './broker.ts';
@@ -37,8 +37,8 @@ function payload(ctx: Ctx, type: string, args: unknown, over: Record<string, unk
 }
 
 function signed(ctx: Ctx, type: string, args: unknown, over: Record<string, unknown> = {}, key = ctx.central): { id: string; bytes: Uint8Array } {
-  const p = payload(ctx, type, args, over);
-  return { id: p.id, bytes: signSign1(key.privateKey, p.bytes) };
+  const id = `cmd-${++ctx.n}`;
+  return { id, bytes: signCommand(key.privateKey, { id, iat: Math.floor(Date.now() / 1000), gate: 'SYNC-01', type, args, ...over }) };
 }
 
 async function send(ctx: Ctx, cmd: { id: string; bytes: Uint8Array }): Promise<CommandResult> {

@@ -126,3 +126,7 @@ export class ClockDriver {
     this.#timer = undefined;
   }
 }
+
+// The gate's own facade must be a SyncHost: startSync(control) is what kiosk/main.ts calls.
+type Assignable<T, U extends T> = U;
+export type GateControlIsSyncHost = Assignable<SyncHost, import('../../kiosk/control.ts').GateControl>;
