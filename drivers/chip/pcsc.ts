@@ -132,7 +132,9 @@ export class PcscChipReader extends EventEmitter implements ChipReader {
     try {
       return await new Promise<Uint8Array>((resolve, reject) =>
         reader.transmit(Buffer.from(apdu), MAX_RESPONSE, protocol, (err, res) => {
-          if (!err) return resolve(res);
+          // Fewer than two bytes is no chip answer at all (a reader losing the card mid-exchange).
+          if (!err && res.length >= 2) return resolve(res);
+          if (!err) return reject(new DeviceError(DEVICE, this.#present ? 'CHIP_IO' : 'CHIP_REMOVED', `answer of ${res.length} bytes`));
           const removed = !this.#present || /removed|reset/i.test(String((err as Error)?.message ?? err));
           if (removed) this.#protocol = undefined;
           reject(new DeviceError(DEVICE, removed ? 'CHIP_REMOVED' : 'CHIP_IO', 'transmit failed', { cause: err }));

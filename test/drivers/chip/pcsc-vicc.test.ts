@@ -91,6 +91,22 @@ for (const kind of EMULATED) {
   });
 }
 
+t('the passport pulled from the reader mid-DG2 is CHIP_UNREADABLE, with the removal reported', async (ctx) => {
+  const present = event(ctx.reader, 'present');
+  await ctx.emu.insert(ctx.full);
+  if (!ctx.reader.cardPresent) await present;
+  await ctx.reader.connect();
+  const removed = event(ctx.reader, 'removed');
+  const reading = readAndVerifyPassport({ mrz: loadChipImage(ctx.full).mrz, chip: ctx.reader, trust: ctx.trust, clock: new SystemClock() });
+  await new Promise((r) => setTimeout(r, 1500));
+  await ctx.emu.remove();
+  const r = await reading;
+  await removed;
+  assert.is(r.reason, 'CHIP_UNREADABLE');
+  assert.is(r.failedStep, 'read');
+  await ctx.reader.disconnect();
+});
+
 t('transmit with no card in the field rejects with CHIP_ABSENT', async (ctx) => {
   try {
     await ctx.reader.connect();
