@@ -6,7 +6,8 @@ import { CliError } from './errors.ts';
 /** The optional central link, as the CLI sees it (kiosk/sync provides it when enabled). */
 export interface SyncHandle {
   status(): unknown;
-  flush(): Promise<void>;
+  /** Resolves when every event journalled before the call is acknowledged by the broker. */
+  flush(timeoutMs?: number): Promise<void>;
 }
 
 export interface CommandContext {

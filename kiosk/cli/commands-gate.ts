@@ -11,6 +11,8 @@ function must(r: ControlResult): string | undefined {
   return r.detail;
 }
 
+/** A technician waits this long for the backlog to go out before being told it did not. */
+const FLUSH_TIMEOUT_MS = 30_000;
 const LOG_TAIL_BYTES = 512 * 1024;
 
 /** The last `n` lines of a file, reading at most its last 512 KiB. */
@@ -64,7 +66,7 @@ export const gateCommands: Record<string, Handler> = {
   async 'sync.flush'(_args, ctx) {
     if (!ctx.sync) throw new CliError('SYNC_DISABLED', 'sync is not enabled on this gate');
     const before = ctx.control.journalStore.undeliveredCount();
-    await ctx.sync.flush();
+    await ctx.sync.flush(FLUSH_TIMEOUT_MS);
     const after = ctx.control.journalStore.undeliveredCount();
     return { result: { unsentBefore: before, unsentAfter: after }, journal: { unsent_before: before, unsent_after: after } };
   },

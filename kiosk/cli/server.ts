@@ -30,8 +30,15 @@ export interface CliServerDeps {
 
 const COMMANDS: Record<string, Handler> = { ...gateCommands, ...storeCommands };
 
-/** Journal action name of a command: `journal.tail` → `journal_tail`. */
-const actionOf = (cmd: string): string => cmd.replace(/\./g, '_');
+/**
+ * Journal action name of a command: `journal.tail` → `journal_tail`; door commands use the
+ * facade's own names (`door_open`, …) so a refused one reads like an executed one.
+ */
+function actionOf(cmd: string, args: Record<string, unknown>): string {
+  if (cmd === 'door' && typeof args.action === 'string' && ['open', 'close', 'cycle'].includes(args.action)) return `door_${args.action}`;
+  if (cmd === 'mode') return 'mode_set';
+  return cmd.replace(/\./g, '_');
+}
 
 /**
  * The technician CLI's end inside the gate process: a Unix socket speaking line-delimited
@@ -112,7 +119,7 @@ export async function startCliServer(control: GateControl, deps: CliServerDeps):
     }
     const handler = Object.hasOwn(COMMANDS, req.cmd) ? COMMANDS[req.cmd] : undefined;
     if (!handler) return fail('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(req.cmd.slice(0, 32))}`);
-    const action = actionOf(req.cmd);
+    const action = actionOf(req.cmd, req.args);
     const ctx: CommandContext = {
       control,
       technician,
