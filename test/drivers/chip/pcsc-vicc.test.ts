@@ -32,7 +32,7 @@ const t = peerSuite<Ctx>('chip: PC/SC driver with pcscd + vpcd + vicc (ePass)', 
 t.before(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'egate-vicc-'));
   // The emulator needs ~55 ms per APDU: broken kinds carry a small face, one valid passport a full ~20 KB DG2.
-  const small = await makePassports(join(ctx.dir, 'small'), { kinds: EMULATED, faceSize: { width: 120, height: 160 } });
+  const small = await makePassports(join(ctx.dir, 'small'), { kinds: EMULATED, faceSize: { width: 64, height: 80 } });
   const full = await makePassports(join(ctx.dir, 'full'), { kinds: ['valid'] });
   ctx.small = small.passports;
   ctx.full = full.passports.get('valid')!;
