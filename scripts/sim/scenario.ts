@@ -5,8 +5,11 @@ import { ConfigError } from '../../kiosk/errors.ts';
 import type { Outcome } from '../../kiosk/crossing/outcomes.ts';
 
 export const TOKEN_KINDS = ['valid', 'card', 'expired', 'forged', 'replayed', 'revoked', 'not-enrolled', 'not-eligible', 'garbage'] as const;
+/** What a visitor presents at the Express e-Channel: an e-passport, genuine or not. */
+export const PASSPORT_TOKENS = ['passport', 'passport-jp2', 'passport-tampered', 'passport-expired', 'passport-untrusted', 'passport-no-chip'] as const;
 export const BEHAVIOURS = ['normal', 'tailgate', 'linger', 'abandon', 'spoof-photo', 'impostor'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
+export type PassportToken = (typeof PASSPORT_TOKENS)[number];
 export type Behaviour = (typeof BEHAVIOURS)[number];
 
 const traveller = z.object({
@@ -15,7 +18,7 @@ const traveller = z.object({
   reference: z.array(z.string()).min(1),
   /** Photo(s) the camera sees while this traveller is in the mantrap. */
   live: z.array(z.string()).min(1),
-  token: z.enum(TOKEN_KINDS).default('valid'),
+  token: z.enum([...TOKEN_KINDS, ...PASSPORT_TOKENS]).default('valid'),
   behaviour: z.enum(BEHAVIOURS).default('normal'),
   /** Expected outcome; by default derived from token and behaviour. */
   expected: z.string().optional(),
@@ -37,7 +40,8 @@ export type Traveller = Scenario['travellers'][number];
 /** The outcome a traveller should get: the token decides first, then the behaviour. */
 export function expectedOutcome(t: Traveller): Outcome {
   if (t.expected) return t.expected as Outcome;
-  if (t.token !== 'valid' && t.token !== 'card') return 'REJECTED_TOKEN';
+  if (t.token.startsWith('passport') && t.token !== 'passport' && t.token !== 'passport-jp2') return 'REJECTED_DOCUMENT';
+  if (t.token !== 'valid' && t.token !== 'card' && t.token !== 'passport' && t.token !== 'passport-jp2') return 'REJECTED_TOKEN';
   switch (t.behaviour) {
     case 'tailgate':
       return 'TAILGATE';

@@ -18,6 +18,9 @@ import { openPtyPair, type PtyPair } from './pty.ts';
 import type { Scenario, Traveller } from './scenario.ts';
 import { writeTokenFiles } from './tokens-for.ts';
 import { SimWorld } from './world.ts';
+import { makeScenarioPassports, passportPresenter, takePassportBack, type PassportSet } from './express-setup.ts';
+import { SimulatedMrzReader } from '../../drivers/mrz/twin.ts';
+import { SimulatedChipReader } from '../../drivers/chip/sim-reader.ts';
 // Vehicle lane: its own profile and world, chosen by the scenario's profile.
 import { vehicleProfile } from '../../kiosk/profiles.ts';
 import { VehicleWorld } from './vehicle-world.ts';
@@ -49,6 +52,8 @@ export async function startSimulation(
   const usePty = checkPeers('socat').ok;
   if (!usePty) say('socat missing: the door controller runs as the in-process twin (run `npm run peers` as root for the Modbus link over a pty)');
   const pty: PtyPair | undefined = usePty ? await openPtyPair() : undefined;
+  const express = scenario.profile === 'express';
+  const passports: PassportSet | undefined = express ? await makeScenarioPassports(scenario, opts.photosDir, join(dataDir, 'passports')) : undefined;
   const config = resolvePaths(
     parseConfig({
       gate: 'SIM-01',
@@ -58,6 +63,7 @@ export async function startSimulation(
       camera: { driver: 'simulated' },
       readers: { scanners: [{ kind: 'simulated' }], card: { driver: 'simulated' } },
       timings: scenario.timings,
+      ...(passports ? { passport: { cscaPaths: passports.cscaPaths, crlPaths: passports.crlPaths, chipReader: 'simulated', mrzReader: { kind: 'simulated' } } } : {}),
     }),
     dataDir,
   );
@@ -82,7 +88,8 @@ export async function startSimulation(
 
   // Enrol each traveller's reference photo, as the enrolment kiosk would have done.
   for (const t of scenario.travellers) {
-    if (t.token === 'not-enrolled') continue;
+    // Visitors at the Express e-Channel are not enrolled: their chip photo is the reference.
+    if (t.token === 'not-enrolled' || express) continue;
     const ref = await gate.deps.engine.extractReference(new Uint8Array(readFileSync(join(opts.photosDir, t.reference[0]!))));
     if (!ref.acceptable) say(`warning: ${t.name}'s reference photo is rated poor (${ref.issues.join(', ')}); enrolled anyway for the demo`);
     gate.deps.references.upsert(subOf(t), ref.template, { source: 'enrolment-photo', quality: { ...ref.quality } as never });
@@ -91,17 +98,24 @@ export async function startSimulation(
   const camera = gate.deps.camera;
   const scanner = gate.deps.scanners[0];
   const card = gate.deps.card;
-  if (!(camera instanceof SimulatedCamera) || !(scanner instanceof SimulatedScanner) || !(card instanceof SimulatedCardReader)) {
-    throw new Error('the simulation needs the camera, scanner and card-reader twins');
-  }
+  const readers = gate.deps.passportReaders;
+  if (!(camera instanceof SimulatedCamera) || !(scanner instanceof SimulatedScanner)) throw new Error('the simulation needs the camera and scanner twins');
+  if (!express && !(card instanceof SimulatedCardReader)) throw new Error('the simulation needs the card-reader twin');
+  if (express && !(readers?.mrz instanceof SimulatedMrzReader && readers.chip instanceof SimulatedChipReader)) throw new Error('the Express simulation needs the MRZ and chip reader twins');
   const identities = scenario.travellers.map((t) => t.reference[0]!);
   const world = new (vehicle ? VehicleWorld : SimWorld)({
     gate,
     plant,
     camera,
     scan: (text) => scanner.scan(text),
-    presentCard: (bytes) => card.present(bytes),
-    removeCard: () => card.hasCard && card.remove(),
+    presentCard: (bytes) => (card as SimulatedCardReader).present(bytes),
+    removeCard: () => (card as SimulatedCardReader).hasCard && (card as SimulatedCardReader).remove(),
+    ...(express && passports
+      ? {
+          present: passportPresenter({ mrz: readers!.mrz as SimulatedMrzReader, chip: readers!.chip as SimulatedChipReader }, passports),
+          afterCrossing: () => takePassportBack({ chip: readers!.chip as SimulatedChipReader }),
+        }
+      : {}),
     tokens,
     photosDir: opts.photosDir,
     impostorPhoto: (t) => join(opts.photosDir, impostorFor(t, scenario.travellers, identities)),

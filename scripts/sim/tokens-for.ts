@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { writePrivateKeyFile } from '../../kiosk/tokens/fleet-keys.ts';
 import { worldCredential, worldQr, type TokenWorld } from '../../kiosk/tokens/token-world.ts';
 import type { TokensConfig } from '../../config/sections/tokens.ts';
-import type { TokenKind } from './scenario.ts';
+import type { Traveller } from './scenario.ts';
 
 /** Writes the token world's fleet key, trust list and revocation list where the gate's config expects them. */
 export function writeTokenFiles(w: TokenWorld, cfg: TokensConfig, revokedSubs: string[]): void {
@@ -23,7 +23,7 @@ export interface Presentation {
  * What a traveller holds, made at the moment of presenting (a phone makes a fresh
  * presentation each time, so its iat is current). `replayOf` is a QR already used at this gate.
  */
-export function presentationFor(w: TokenWorld, kind: TokenKind, sub: string, nowMs: number, replayOf: string | undefined): Presentation {
+export function presentationFor(w: TokenWorld, kind: Traveller['token'], sub: string, nowMs: number, replayOf: string | undefined): Presentation {
   w.nowMs = nowMs;
   const nowS = Math.floor(nowMs / 1000);
   switch (kind) {
@@ -46,5 +46,7 @@ export function presentationFor(w: TokenWorld, kind: TokenKind, sub: string, now
       return { channel: 'qr', input: worldQr(w, { sub, services: [w.service === 'VEH' ? 'ECH' : 'VEH'] }) };
     case 'garbage':
       return { channel: 'qr', input: 'HKMQ1:NOT-A-REAL-CODE-' + nowS.toString(36).toUpperCase() };
+    default:
+      throw new Error(`a ${kind} is presented at the passport reader of the Express e-Channel, not as a QR code or card`);
   }
 }

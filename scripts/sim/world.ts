@@ -20,6 +20,10 @@ export interface WorldParts {
   /** The traveller takes the card off the reader again. */
   removeCard: () => void;
   tokens: TokenWorld;
+  /** Presents what this lane takes instead of a QR or card (the Express lane: a passport). */
+  present?: (t: Traveller, sub: string) => Promise<void>;
+  /** The traveller takes back what they put on a reader. */
+  afterCrossing?: () => void;
   photosDir: string;
   /** A photo of someone else, for impostors; and a presentation-attack image. */
   impostorPhoto: (t: Traveller) => string;
@@ -75,17 +79,8 @@ export class SimWorld {
     tailgater?.arrive();
     await sleep(150);
 
-    const pres = presentationFor(p.tokens, t.token, sub, Date.now(), t.token === 'replayed' ? this.#lastGoodQr : undefined);
-    if (t.token === 'replayed' && !this.#lastGoodQr && typeof pres.input === 'string') {
-      // Nobody used a code at this gate yet: this one was already shown once (a photographed screen).
-      await p.gate.deps.verifier.verify(pres.input, 'qr');
-    }
-    if (pres.channel === 'card') {
-      p.presentCard(pres.input as Uint8Array);
-      setTimeout(() => p.removeCard(), 300);
-    }
-    else p.scan(pres.input as string);
-    if (t.token === 'valid' && typeof pres.input === 'string') this.#lastGoodQr = pres.input;
+    if (p.present) await p.present(t, sub);
+    else await this.#presentToken(t, sub);
 
     let record: CrossingRecord | null = null;
     try {
@@ -94,6 +89,7 @@ export class SimWorld {
       await Promise.race([Promise.all([person.leave(), tailgater?.leave()]), sleep(15000)]);
     } finally {
       offState();
+      p.afterCrossing?.();
       await p.camera.show(null);
     }
     return {
@@ -109,6 +105,20 @@ export class SimWorld {
 
   /** What the current traveller already did this crossing (state updates repeat). */
   #acted = new Set<string>();
+
+  async #presentToken(t: Traveller, sub: string): Promise<void> {
+    const p = this.#p;
+    const pres = presentationFor(p.tokens, t.token, sub, Date.now(), t.token === 'replayed' ? this.#lastGoodQr : undefined);
+    if (t.token === 'replayed' && !this.#lastGoodQr && typeof pres.input === 'string') {
+      // Nobody used a code at this gate yet: this one was already shown once (a photographed screen).
+      await p.gate.deps.verifier.verify(pres.input, 'qr');
+    }
+    if (pres.channel === 'card') {
+      p.presentCard(pres.input as Uint8Array);
+      setTimeout(() => p.removeCard(), 300);
+    } else p.scan(pres.input as string);
+    if (t.token === 'valid' && typeof pres.input === 'string') this.#lastGoodQr = pres.input;
+  }
 
   #react(state: string, t: Traveller, person: SimPerson, tailgater: SimPerson | undefined): void {
     const p = this.#p;
