@@ -42,6 +42,7 @@ export function resolvePaths(config: GateConfig, base: string): GateConfig {
     journal: { ...config.journal, path: abs(config.journal.path), secretPath: abs(config.journal.secretPath) },
     enrolment: { ...config.enrolment, path: abs(config.enrolment.path), keyPath: abs(config.enrolment.keyPath) },
     passport: { ...config.passport, cscaPaths: config.passport.cscaPaths.map(abs), crlPaths: config.passport.crlPaths.map(abs), masterListPaths: config.passport.masterListPaths.map(abs) },
+    sync: { ...config.sync, centralKeyPath: abs(config.sync.centralKeyPath), commandLedgerPath: abs(config.sync.commandLedgerPath) },
     local: { ...config.local, socketPath: abs(config.local.socketPath), technicianCredentialsPath: abs(config.local.technicianCredentialsPath) },
   };
 }

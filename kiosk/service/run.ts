@@ -14,6 +14,7 @@ import { buildGate, resolvePaths } from '../build.ts';
 import { SystemClock } from '../clock.ts';
 import { GateControl } from '../control.ts';
 import { startDisplayServer, type DisplayServer } from '../display/server.ts';
+import { startSync, type SyncHandle } from '../sync/attach.ts';
 import { EgateError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { createJournaldLogger } from './journald-log.ts';
@@ -32,6 +33,7 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
   const control = new GateControl(gate);
   const notifier = new ServiceNotifier({ env, isAlive: () => gate.binding.isControlLoopAlive(), log: log.child({ part: 'systemd' }), clock });
   let display: DisplayServer | undefined;
+  let sync: SyncHandle | undefined;
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -39,6 +41,7 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
     stopping = true;
     log.info({ signal }, 'stopping');
     await notifier.stopping();
+    await sync?.stop().catch((err: unknown) => log.error({ err: (err as Error).message }, 'sync failed to stop'));
     await display?.stop();
     await gate.stop();
     process.exit(0);
@@ -53,6 +56,7 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
   if (port !== 'off') {
     display = await startDisplayServer(control, { host: env.EGATE_DISPLAY_HOST ?? config.local.displayHost, port: Number(port), log });
   }
+  if (config.sync.enabled) sync = await startSync(control, { clock, log: log.child({ part: 'sync' }), base: dirname(resolve(configPath)) });
   let mode = '';
   // One spawn per mode change, not per crossing state: `systemctl status` shows the mode.
   gate.bus.on('state', (s) => {
