@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../kiosk/errors.ts';
 import type { Outcome } from '../../kiosk/crossing/outcomes.ts';
@@ -66,6 +66,6 @@ export function loadScenario(path: string): Scenario {
   const r = scenarioSchema.safeParse(raw);
   if (!r.success) throw new ConfigError(r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   const s = r.data;
-  if (s.photos && !isAbsolute(s.photos)) s.photos = join(dirname(path), s.photos);
+  if (s.photos && !isAbsolute(s.photos)) s.photos = resolve(dirname(path), s.photos);
   return s;
 }
