@@ -1,16 +1,5 @@
-/** The fixed outcome codes of gate-flow.md (journal, MQTT, demo reports). */
-export const OUTCOMES = [
-  'CLEARED',
-  'REJECTED_TOKEN',
-  'REJECTED_FACE',
-  'REJECTED_PAD',
-  'REJECTED_DOCUMENT',
-  'ABANDONED',
-  'TAILGATE',
-  'ABORTED_FAULT',
-  'ABORTED_EMERGENCY',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+/** The fixed outcome codes of gate-flow.md (journal, MQTT, demo reports): one list, the journal's. */
+export { OUTCOME_CODES as OUTCOMES, type OutcomeCode as Outcome } from '../journal/event-types.ts';
 
 export const MODES = ['in_service', 'out_of_service', 'maintenance', 'emergency'] as const;
 export type Mode = (typeof MODES)[number];
