@@ -7,17 +7,3 @@ import { EgateError } from '../errors.ts';
  */
 export class CliError extends EgateError {}
 
-/** Codes the client branches on (the server may send others: those of the stores it calls). */
-export const CLI_CODES = {
-  notRunning: 'GATE_NOT_RUNNING',
-  loginRequired: 'LOGIN_REQUIRED',
-  loginFailed: 'LOGIN_FAILED',
-  lockedOut: 'LOCKED_OUT',
-  badRequest: 'BAD_REQUEST',
-  unknownCommand: 'UNKNOWN_COMMAND',
-  socketInUse: 'SOCKET_IN_USE',
-  socketUnsafe: 'SOCKET_UNSAFE',
-  noTerminal: 'NO_TERMINAL',
-  credentials: 'CREDENTIALS_INVALID',
-  syncDisabled: 'SYNC_DISABLED',
-} as const;

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -13,7 +14,7 @@ const t = suite<{ g: TestGate; c: CliClient; logFile: string }>('cli: commands o
 const PHOTO = join(ROOT, 'fixtures/faces/person03-48.jpg');
 
 t.before(async (ctx) => {
-  ctx.logFile = join(ROOT, `.cli-test-log-${process.pid}.log`);
+  ctx.logFile = join(tmpdir(), `egate-cli-test-${process.pid}.log`);
   writeFileSync(ctx.logFile, ['{"msg":"one"}', '{"msg":"two"}', '{"msg":"three"}', ''].join('\n'));
   ctx.g = await startTestGate({
     logFile: ctx.logFile,
