@@ -18,7 +18,7 @@ import { Journal } from './journal/index.ts';
 import type { Logger } from './log.ts';
 import { createExpressParts } from './express/parts.ts';
 import { expressProfile } from './express/profile.ts';
-import { pedestrianProfile } from './profiles.ts';
+import { pedestrianProfile, vehicleProfile } from './profiles.ts';
 import { createTokenVerifier, openTokenStores } from './tokens/open.ts';
 
 export interface BuiltGate {
@@ -29,6 +29,7 @@ export interface BuiltGate {
 
 function profileFor(config: GateConfig): GateProfile {
   if (config.profile === 'express') return expressProfile;
+  if (config.profile === 'vehicle') return vehicleProfile;
   return pedestrianProfile;
 }
 

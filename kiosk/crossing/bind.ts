@@ -29,11 +29,14 @@ export interface CrossingBindingDeps {
   publish: (update: { screen: Screen; state: string; mode: string; outputs: Record<string, boolean> }) => void;
 }
 
-/** fault_bits of door-io.md → the device name the crossing engine tracks. */
-const FAULT_BITS: [number, string][] = [
-  [0, 'entry_motor'],
-  [1, 'exit_motor'],
-];
+/** fault_bits of door-io.md → the device name the crossing engine tracks, per layout. */
+const FAULT_BITS: Record<'pedestrian' | 'vehicle', [number, string][]> = {
+  pedestrian: [
+    [0, 'entry_motor'],
+    [1, 'exit_motor'],
+  ],
+  vehicle: [[0, 'barrier_motor']],
+};
 
 export function stateName(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -184,7 +187,7 @@ export class CrossingBinding {
     }
     const bits = snap.registers.fault_bits ?? 0;
     if (bits !== this.#faultBits) {
-      for (const [bit, device] of FAULT_BITS) {
+      for (const [bit, device] of FAULT_BITS[d.door.layout]) {
         const now = (bits >> bit) & 1;
         if (now !== ((this.#faultBits >> bit) & 1)) {
           d.journal(now ? 'device_fault' : 'device_recovered', { device, code: now ? 'MOTOR_FAULT' : 'OK' });
