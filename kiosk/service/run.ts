@@ -15,6 +15,7 @@ import { SystemClock } from '../clock.ts';
 import { GateControl } from '../control.ts';
 import { startDisplayServer, type DisplayServer } from '../display/server.ts';
 import { startSync, type SyncHandle } from '../sync/attach.ts';
+import { startCliServer } from '../cli/server.ts';
 import { EgateError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { createJournaldLogger } from './journald-log.ts';
@@ -34,6 +35,7 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
   const notifier = new ServiceNotifier({ env, isAlive: () => gate.binding.isControlLoopAlive(), log: log.child({ part: 'systemd' }), clock });
   let display: DisplayServer | undefined;
   let sync: SyncHandle | undefined;
+  let cli: { stop(): Promise<void> } | undefined;
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -41,6 +43,7 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
     stopping = true;
     log.info({ signal }, 'stopping');
     await notifier.stopping();
+    await cli?.stop().catch((err: unknown) => log.error({ err: (err as Error).message }, 'CLI socket failed to close'));
     await sync?.stop().catch((err: unknown) => log.error({ err: (err as Error).message }, 'sync failed to stop'));
     await display?.stop();
     await gate.stop();
@@ -57,6 +60,14 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
     display = await startDisplayServer(control, { host: env.EGATE_DISPLAY_HOST ?? config.local.displayHost, port: Number(port), log });
   }
   if (config.sync.enabled) sync = await startSync(control, { clock, log: log.child({ part: 'sync' }), base: dirname(resolve(configPath)) });
+  cli = await startCliServer(control, {
+    clock,
+    log: log.child({ part: 'cli' }),
+    socketPath: config.local.socketPath,
+    credentialsPath: config.local.technicianCredentialsPath,
+    ...(sync ? { sync } : {}),
+    ...(config.local.logFile ? { logFile: config.local.logFile } : {}),
+  });
   let mode = '';
   // One spawn per mode change, not per crossing state: `systemctl status` shows the mode.
   gate.bus.on('state', (s) => {
