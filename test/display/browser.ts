@@ -57,7 +57,7 @@ export function contrast(fg: string, bg: string): number {
 
 /** The little of the DOM the waits read (the project compiles without the DOM library). */
 interface InPage {
-  document: { body: { dataset: Record<string, string | undefined> } };
+  document: { body: { dataset: Record<string, string | undefined> }; getElementById(id: string): { textContent: string | null } | null };
 }
 
 /** Waits until the page knows it is (or is not) following the gate's stream. */
@@ -106,7 +106,16 @@ const READ_SCREEN = `(() => {
  */
 export async function expectShown(d: DisplayPage, expected: Screen, shot?: string): Promise<void> {
   const { page } = d;
-  await page.waitForFunction((id) => (globalThis as unknown as InPage).document.body.dataset.screen === id, expected.screen, { timeout: 20_000 });
+  // Wait for the whole screen (id and both lines), not just its id: on a loaded machine the
+  // page may show the id one event before the text of a quickly following screen settles.
+  await page.waitForFunction(
+    ([id, zh, en]) => {
+      const doc = (globalThis as unknown as InPage).document;
+      return doc.body.dataset.screen === id && doc.getElementById('zh')?.textContent === zh && doc.getElementById('en')?.textContent === en;
+    },
+    [expected.screen, expected.zh, expected.en] as const,
+    { timeout: 30_000 },
+  );
   const seen = await page.evaluate<Seen>(READ_SCREEN);
   const where = `${expected.screen} at ${d.size}`;
   assert.is(seen.zh, expected.zh, where);
