@@ -5,6 +5,7 @@ import type { Mode, Outcome } from './outcomes.ts';
 import { crossingRecord } from './record.ts';
 import type { FaceVerdict, TokenVerdict } from './types.ts';
 import type { CrossingFact, JournalEventType } from './facts.ts';
+import { faceAttemptFact, modeChangeReason, tokenCheckedData, tokenIgnoredData, tokenTypeOf, withFaceVerdict } from './shared-facts.ts';
 
 /**
  * The pedestrian contactless e-Channel crossing of gate-flow.md as one statechart.
@@ -16,8 +17,6 @@ import type { CrossingFact, JournalEventType } from './facts.ts';
 
 const io = (ctx: CrossingContext, role: string): boolean => ctx.io.inputs[role] === true;
 const occupancy = (ctx: CrossingContext): number => ctx.io.registers.mantrap_occupancy ?? 0;
-/** What kind of token a reader delivers, as journalled before the token is checked. */
-const tokenTypeOf = (channel: string): string => (channel === 'qr' ? 'mobile' : channel);
 const mantrapEmpty = (ctx: CrossingContext): boolean => !io(ctx, 'zone_mantrap') && occupancy(ctx) === 0;
 
 export const pedestrianMachine = setup({
@@ -103,24 +102,7 @@ export const pedestrianMachine = setup({
       enqueue.assign({ crossing: null, guidance: [] });
     }),
     modeChanged: enqueueActions(({ context, event, enqueue }, params: { mode: Mode }) => {
-      enqueue.emit({
-      type: 'journal',
-      event: 'mode_changed',
-      data: {
-        from: context.mode,
-        to: params.mode,
-        reason:
-          event.type === 'SET_MODE' || event.type === 'RESET'
-            ? `technician:${event.by}`
-            : context.fireAlarm
-              ? 'fire_alarm'
-              : context.faults.length
-                ? `fault:${context.faults.join(',')}`
-                : params.mode === 'in_service'
-                  ? 'healthy'
-                  : context.modeReason || 'starting',
-      },
-      });
+      enqueue.emit({ type: 'journal', event: 'mode_changed', data: { from: context.mode, to: params.mode, reason: modeChangeReason(context, event, params.mode) } });
       enqueue.assign({ mode: params.mode });
     }),
     journal: emit((_, params: { event: JournalEventType; data: Record<string, unknown> }): CrossingFact => ({ type: 'journal', event: params.event, data: params.data })),
@@ -157,76 +139,17 @@ export const pedestrianMachine = setup({
       event: 'crossing_started',
       data: { crossing: context.crossing!.id, channel: context.crossing!.channel, token_type: tokenTypeOf(context.crossing!.channel) },
     })),
-    journalTokenChecked: emit(({ context }): CrossingFact => {
-      const c = context.crossing;
-      const t = c?.token;
-      return {
-        type: 'journal',
-        event: 'token_checked',
-        data: {
-          crossing: c?.id ?? 'none',
-          channel: c?.channel ?? null,
-          ok: t?.ok === true,
-          result: t?.ok ? 'accepted' : 'refused',
-          reason: t ? (t.ok ? null : t.reason) : 'CHECK_FAILED',
-          subject: t?.subject ?? null,
-          token_type: t?.tokenType ?? null,
-          ms: c?.marks.tokenDone !== undefined ? Math.round(c.marks.tokenDone - c.startedAt) : null,
-          ...(t?.detail ?? {}),
-        },
-      };
-    }),
+    journalTokenChecked: emit(({ context }): CrossingFact => ({ type: 'journal', event: 'token_checked', data: tokenCheckedData(context.crossing, context.crossing?.startedAt) })),
     journalTokenIgnored: emit(({ context, event }): CrossingFact => ({
       type: 'journal',
       event: 'token_checked',
-      data: {
-        crossing: context.crossing?.id ?? 'none',
-        channel: event.type === 'TOKEN_READ' ? event.channel : null,
-        token_type: event.type === 'TOKEN_READ' ? tokenTypeOf(event.channel) : null,
-        ok: false,
-        result: 'ignored',
-        reason: 'CROSSING_IN_PROGRESS',
-        subject: null,
-      },
+      data: tokenIgnoredData(context.crossing?.id ?? null, event, 'CROSSING_IN_PROGRESS'),
     })),
-    recordFace: assign(({ context, event }) => {
-      if (event.type !== 'FACE_RESULT' || !context.crossing) return {};
-      const r: FaceVerdict = event.result;
-      const c = context.crossing;
-      const compared = r.score !== null;
-      return {
-        guidance: r.issues,
-        crossing: {
-          ...c,
-          attempts: c.attempts + (compared ? 1 : 0),
-          bestScore: r.score !== null && (c.bestScore === null || r.score > c.bestScore) ? r.score : c.bestScore,
-          liveness: r.liveness ?? c.liveness,
-          spoofStreak: r.decision === 'spoof' ? c.spoofStreak + 1 : r.decision === 'no_face' ? c.spoofStreak : 0,
-          frames: c.frames + 1,
-          frameMs: c.frameMs + r.ms,
-          lastDecision: r.decision,
-        },
-      };
-    }),
+    recordFace: assign(({ context, event }) =>
+      event.type === 'FACE_RESULT' && context.crossing ? { guidance: event.result.issues, crossing: withFaceVerdict(context.crossing, event.result) } : {},
+    ),
     /** One face_attempt per change of verdict (not per frame: 15 fps would flood the journal). */
-    journalFaceAttempt: emit(({ context, event }): CrossingFact => {
-      if (event.type !== 'FACE_RESULT' || !context.crossing || event.result.decision === context.crossing.lastDecision) return { type: 'none' };
-      const r = event.result;
-      return {
-        type: 'journal',
-        event: 'face_attempt',
-        data: {
-          crossing: context.crossing.id,
-          attempt: context.crossing.attempts + (r.score !== null ? 1 : 0),
-          decision: r.decision,
-          match_score: r.score,
-          liveness_score: r.liveness,
-          issues: r.issues,
-          other_faces: r.otherFaces,
-          ms: Math.round(r.ms),
-        },
-      };
-    }),
+    journalFaceAttempt: emit(({ context, event }): CrossingFact => (event.type === 'FACE_RESULT' ? faceAttemptFact(context.crossing, event.result) : { type: 'none' })),
   },
 }).createMachine({
   id: 'pedestrian',
