@@ -4,6 +4,7 @@
  * is missing; the affected tests then skip with one line (or fail under CI=true).
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { provisionModels } from '../models/provision.ts';
 import { EgateError } from '../kiosk/errors.ts';
 
@@ -13,6 +14,26 @@ try {
 } catch (err) {
   console.error(`peers: install failed (${(err as Error).message}); tests that need them will skip or, in CI, fail`);
   if (process.env.CI === 'true') process.exit(1);
+}
+// The PC/SC addon is an optional dependency built against libpcsclite-dev. On a fresh
+// machine `npm install` runs before the peers above exist, so it may have been skipped:
+// build it now that the headers are there.
+const pcscLoads = (): boolean => {
+  try {
+    createRequire(import.meta.url)('@pokusew/pcsclite');
+    return true;
+  } catch {
+    return false;
+  }
+};
+if (!pcscLoads()) {
+  console.error('peers: building the optional PC/SC addon (@pokusew/pcsclite) now that libpcsclite-dev is installed');
+  try {
+    execFileSync('npm', ['rebuild', '@pokusew/pcsclite'], { cwd: root, stdio: 'inherit' });
+    if (!pcscLoads()) execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  } catch (err) {
+    console.error(`peers: PC/SC addon still unavailable (${(err as Error).message}); the chip tests will skip or, in CI, fail`);
+  }
 }
 try {
   provisionModels(undefined, (m) => console.error(m));
