@@ -1,4 +1,4 @@
-import { assign, emit, enqueueActions, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
+import { assign, emit, enqueueActions, setup } from 'xstate';
 import { initialContext, newCrossing, type CrossingContext, type CrossingInput, type CrossingState } from './context.ts';
 import type { CrossingEvent } from './events.ts';
 import type { Mode, Outcome } from './outcomes.ts';
@@ -6,6 +6,7 @@ import { crossingRecord } from './record.ts';
 import type { FaceVerdict, TokenVerdict } from './types.ts';
 import type { CrossingFact, JournalEventType } from './facts.ts';
 import { faceAttemptFact, modeChangeReason, tokenCheckedData, tokenIgnoredData, tokenTypeOf, withFaceVerdict } from './shared-facts.ts';
+import { crossingActors } from './actors.ts';
 
 /**
  * The pedestrian contactless e-Channel crossing of gate-flow.md as one statechart.
@@ -26,14 +27,7 @@ export const pedestrianMachine = setup({
     input: {} as CrossingInput,
     emitted: {} as CrossingFact,
   },
-  actors: {
-    checkToken: fromPromise<TokenVerdict, { channel: string; token: unknown }>(async () => {
-      throw new Error('checkToken not provided');
-    }),
-    faceLoop: fromCallback<EventObject, { reference: unknown }>(() => {
-      throw new Error('faceLoop not provided');
-    }),
-  },
+  actors: crossingActors,
   delays: {
     tokenBudget: ({ context }) => context.timings.tokenBudgetMs,
     refusalDisplay: ({ context }) => context.timings.refusalDisplayMs,

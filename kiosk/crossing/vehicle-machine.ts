@@ -1,10 +1,11 @@
-import { assign, emit, enqueueActions, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
+import { assign, emit, enqueueActions, setup } from 'xstate';
 import type { CrossingInput } from './context.ts';
 import type { CrossingEvent } from './events.ts';
 import type { CrossingFact, JournalEventType } from './facts.ts';
 import type { Mode, Outcome } from './outcomes.ts';
 import { faceAttemptFact, modeChangeReason, tokenCheckedData, tokenIgnoredData, withFaceVerdict } from './shared-facts.ts';
 import type { TokenVerdict } from './types.ts';
+import { crossingActors } from './actors.ts';
 import {
   armDown,
   armObstructed,
@@ -38,14 +39,7 @@ export const vehicleMachine = setup({
     input: {} as CrossingInput,
     emitted: {} as CrossingFact,
   },
-  actors: {
-    checkToken: fromPromise<TokenVerdict, { channel: string; token: unknown }>(async () => {
-      throw new Error('checkToken not provided');
-    }),
-    faceLoop: fromCallback<EventObject, { reference: unknown }>(() => {
-      throw new Error('faceLoop not provided');
-    }),
-  },
+  actors: crossingActors,
   delays: {
     tokenBudget: ({ context }) => context.timings.tokenBudgetMs,
     driverBudget: ({ context }) => context.timings.vehicleTokenBudgetMs,
