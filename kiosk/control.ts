@@ -115,7 +115,8 @@ export class GateControl implements GateControlApi {
     const set = (v: boolean): void => this.gate.binding.setManualOutputs({ [role]: v });
     if (action === 'cycle') {
       set(true);
-      await new Promise((r) => setTimeout(r, 3000));
+      // Open long enough to see the door travel (0.8 s) and stand open: the gate's clock, so tests can run it.
+      await new Promise<void>((r) => this.gate.deps.clock.setTimeout(r, 3000));
       set(false);
     } else set(action === 'open');
     return { ok: true };
