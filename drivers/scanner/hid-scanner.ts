@@ -5,10 +5,9 @@ import type { Logger } from '../../kiosk/log.ts';
 import type { Deduper } from './dedupe.ts';
 import { KeyboardReportParser } from './hid-keyboard-parser.ts';
 import { PosReportParser } from './hid-pos-parser.ts';
-import type { ScannerEvents, TokenScanner } from './interface.ts';
 import { LineFramer } from './line-framer.ts';
 import { Reconnector } from './reconnect.ts';
-import { ScannerCore } from './scanner-core.ts';
+import { ScannerBase } from './scanner-base.ts';
 
 export type HidScannerConfig = Extract<ReadersConfig['scanners'][number], { kind: 'hid' }>;
 
@@ -43,13 +42,11 @@ const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
  * on Linux: the kernel also feeds the keystrokes to the console unless the device is
  * grabbed; POS mode is the one to use at a gate.
  */
-export class HidScanner implements TokenScanner {
+export class HidScanner extends ScannerBase {
   static defaultName(c: Pick<HidScannerConfig, 'vendorId' | 'productId'>): string {
     return `hid:${hex4(c.vendorId)}:${hex4(c.productId)}`;
   }
 
-  readonly name: string;
-  readonly #core: ScannerCore;
   readonly #reconnect: Reconnector;
   readonly #pos: PosReportParser;
   readonly #keys: KeyboardReportParser;
@@ -69,31 +66,18 @@ export class HidScanner implements TokenScanner {
       open?: (config: HidScannerConfig) => Promise<HidDevice>;
     },
   ) {
-    this.name = config.name ?? HidScanner.defaultName(config);
-    this.#core = new ScannerCore({ ...deps, name: this.name });
+    super(config.name ?? HidScanner.defaultName(config), deps);
     this.#reconnect = new Reconnector(deps.clock, deps.reconnectBackoffMs, () => void this.#open());
     this.#pos = new PosReportParser({ maxLength: deps.maxLength });
     this.#keys = new KeyboardReportParser(config.keyboardLayout);
-    this.#lines = new LineFramer({ suffix: config.suffix, gapMs: config.gapMs, maxLength: deps.maxLength, clock: deps.clock, core: this.#core });
+    this.#lines = new LineFramer({ suffix: config.suffix, gapMs: config.gapMs, maxLength: deps.maxLength, clock: deps.clock, core: this.core });
   }
 
-  get faulted(): boolean {
-    return this.#core.faulted;
+  protected override connect(): Promise<void> {
+    return this.#open();
   }
 
-  on<K extends keyof ScannerEvents>(event: K, fn: (payload: ScannerEvents[K]) => void): () => void {
-    return this.#core.bus.on(event, fn);
-  }
-
-  async start(): Promise<void> {
-    if (this.#core.running) return;
-    this.#core.running = true;
-    await this.#open();
-  }
-
-  async stop(): Promise<void> {
-    if (!this.#core.running) return;
-    this.#core.running = false;
+  protected override async disconnect(): Promise<void> {
     this.#reconnect.cancel();
     await this.#opening;
     this.#lines.reset();
@@ -108,7 +92,7 @@ export class HidScanner implements TokenScanner {
   }
 
   async #doOpen(): Promise<void> {
-    if (!this.#core.running) return;
+    if (!this.core.running) return;
     let dev: HidDevice;
     try {
       dev = await (this.deps.open ?? openNodeHid)(this.config);
@@ -116,7 +100,7 @@ export class HidScanner implements TokenScanner {
       this.#lost('SCANNER_OPEN', `cannot open ${this.name}: ${(err as Error).message}`);
       return;
     }
-    if (!this.#core.running) {
+    if (!this.core.running) {
       await dev.close().catch(() => {});
       return;
     }
@@ -128,20 +112,20 @@ export class HidScanner implements TokenScanner {
       if (dev === this.#device) this.#onReport(report);
     });
     dev.on('error', (err) => {
-      if (dev !== this.#device || !this.#core.running) return;
+      if (dev !== this.#device || !this.core.running) return;
       this.#device = undefined;
       void dev.close().catch(() => {});
       this.#lost('SCANNER_DISCONNECTED', `HID read failed: ${err.message}`);
     });
     this.#reconnect.succeeded();
-    this.#core.recovered();
+    this.core.recovered();
   }
 
   #onReport(report: Buffer): void {
     if (this.config.mode === 'pos') {
       for (const r of this.#pos.push(report)) {
-        if (r.kind === 'error') this.#core.refuse(r.code, r.message, r.sample);
-        else this.#core.offer(new TextDecoder('utf-8').decode(r.data));
+        if (r.kind === 'error') this.core.refuse(r.code, r.message, r.sample);
+        else this.core.offer(new TextDecoder('utf-8').decode(r.data));
       }
       return;
     }
@@ -149,7 +133,7 @@ export class HidScanner implements TokenScanner {
     try {
       typed = this.#keys.push(report);
     } catch (err) {
-      this.#core.refuse('SCAN_FRAMING', (err as Error).message, report);
+      this.core.refuse('SCAN_FRAMING', (err as Error).message, report);
       return;
     }
     if (typed) this.#lines.push(typed);
@@ -157,7 +141,7 @@ export class HidScanner implements TokenScanner {
 
   #lost(code: string, message: string): void {
     this.#lines.reset();
-    this.#core.fault(new DeviceError(this.name, code, message));
+    this.core.fault(new DeviceError(this.name, code, message));
     this.#reconnect.schedule();
   }
 }

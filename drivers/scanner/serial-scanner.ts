@@ -4,10 +4,9 @@ import type { Clock } from '../../kiosk/clock.ts';
 import { DeviceError } from '../../kiosk/errors.ts';
 import type { Logger } from '../../kiosk/log.ts';
 import type { Deduper } from './dedupe.ts';
-import type { ScannerEvents, TokenScanner } from './interface.ts';
 import { LineFramer } from './line-framer.ts';
 import { Reconnector } from './reconnect.ts';
-import { ScannerCore } from './scanner-core.ts';
+import { ScannerBase } from './scanner-base.ts';
 
 export type SerialScannerConfig = Extract<ReadersConfig['scanners'][number], { kind: 'serial' }>;
 
@@ -16,9 +15,7 @@ export type SerialScannerConfig = Extract<ReadersConfig['scanners'][number], { k
  * that sends each code followed by a terminator. Unplugging (the port closes with
  * `disconnected`) or an absent port is a fault; the port is reopened with back-off.
  */
-export class SerialScanner implements TokenScanner {
-  readonly name: string;
-  readonly #core: ScannerCore;
+export class SerialScanner extends ScannerBase {
   readonly #reconnect: Reconnector;
   readonly #lines: LineFramer;
   #port: SerialPort | undefined;
@@ -28,29 +25,16 @@ export class SerialScanner implements TokenScanner {
     private readonly config: SerialScannerConfig,
     private readonly deps: { clock: Clock; log: Logger; dedupe: Deduper; maxLength: number; reconnectBackoffMs: { min: number; max: number } },
   ) {
-    this.name = config.name ?? `serial:${config.port}`;
-    this.#core = new ScannerCore({ ...deps, name: this.name });
+    super(config.name ?? `serial:${config.port}`, deps);
     this.#reconnect = new Reconnector(deps.clock, deps.reconnectBackoffMs, () => void this.#open());
-    this.#lines = new LineFramer({ suffix: config.suffix, gapMs: config.gapMs, maxLength: deps.maxLength, clock: deps.clock, core: this.#core });
+    this.#lines = new LineFramer({ suffix: config.suffix, gapMs: config.gapMs, maxLength: deps.maxLength, clock: deps.clock, core: this.core });
   }
 
-  get faulted(): boolean {
-    return this.#core.faulted;
+  protected override connect(): Promise<void> {
+    return this.#open();
   }
 
-  on<K extends keyof ScannerEvents>(event: K, fn: (payload: ScannerEvents[K]) => void): () => void {
-    return this.#core.bus.on(event, fn);
-  }
-
-  async start(): Promise<void> {
-    if (this.#core.running) return;
-    this.#core.running = true;
-    await this.#open();
-  }
-
-  async stop(): Promise<void> {
-    if (!this.#core.running) return;
-    this.#core.running = false;
+  protected override async disconnect(): Promise<void> {
     this.#reconnect.cancel();
     this.#lines.reset();
     const port = this.#port;
@@ -59,7 +43,7 @@ export class SerialScanner implements TokenScanner {
   }
 
   async #open(): Promise<void> {
-    if (!this.#core.running) return;
+    if (!this.core.running) return;
     const port = new SerialPort({ path: this.config.port, baudRate: this.config.baudRate, autoOpen: false });
     this.#port = port;
     this.#lines.reset();
@@ -69,7 +53,7 @@ export class SerialScanner implements TokenScanner {
     });
     port.on('error', (err) => this.deps.log.debug({ reader: this.name, err: err.message }, 'serial error'));
     port.on('close', () => {
-      if (port !== this.#port || !this.#core.running) return;
+      if (port !== this.#port || !this.core.running) return;
       this.#port = undefined;
       this.#lost('SCANNER_DISCONNECTED', 'serial port closed (unplugged?)');
     });
@@ -84,7 +68,7 @@ export class SerialScanner implements TokenScanner {
       return;
     }
     this.#reconnect.succeeded();
-    this.#core.recovered();
+    this.core.recovered();
   }
 
   #onData(chunk: Buffer): void {
@@ -94,7 +78,7 @@ export class SerialScanner implements TokenScanner {
 
   #lost(code: string, message: string): void {
     this.#lines.reset();
-    this.#core.fault(new DeviceError(this.name, code, message));
+    this.core.fault(new DeviceError(this.name, code, message));
     this.#reconnect.schedule();
   }
 }
