@@ -4,9 +4,8 @@ import type { CameraConfig } from '../../config/sections/camera.ts';
 import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
 import { DeviceError } from '../../kiosk/errors.ts';
 import type { Logger } from '../../kiosk/log.ts';
-import { FrameHub } from './frame-hub.ts';
+import { HubCamera } from './frame-hub.ts';
 import { FrameSplitter } from './frame-splitter.ts';
-import type { Camera, CameraEvents, Frame } from './interface.ts';
 
 type FfmpegChild = ChildProcessByStdio<null, Readable, Readable>;
 
@@ -37,9 +36,7 @@ function scrub(text: string): string {
  * own rate instead of as fast as the CPU allows). A stall or an exit kills the child and
  * starts a new one after an exponential back-off (Clock time), reset by the next frame.
  */
-export class FfmpegCamera implements Camera {
-  readonly name = 'camera';
-  readonly #hub: FrameHub;
+export class FfmpegCamera extends HubCamera {
   readonly #splitter: FrameSplitter;
   #child: FfmpegChild | undefined;
   #stderrTail = '';
@@ -51,11 +48,11 @@ export class FfmpegCamera implements Camera {
     private readonly config: CameraConfig,
     private readonly deps: { clock: Clock; log: Logger },
   ) {
+    super(config, deps);
     this.#backoff = config.restartBackoffMs.min;
-    this.#hub = new FrameHub({ ...deps, name: this.name, width: config.width, height: config.height, stallMs: config.stallMs, onStall: () => this.#onStall() });
     this.#splitter = new FrameSplitter(config.width * config.height * 3, (data) => {
       this.#backoff = this.config.restartBackoffMs.min;
-      this.#hub.deliver(data);
+      this.hub.deliver(data);
     });
   }
 
@@ -69,31 +66,7 @@ export class FfmpegCamera implements Camera {
     return this.#launches;
   }
 
-  get faulted(): boolean {
-    return this.#hub.faulted;
-  }
-
-  latest(): Frame | undefined {
-    return this.#hub.latest();
-  }
-
-  nextFrame(timeoutMs?: number): Promise<Frame> {
-    return this.#hub.nextFrame(timeoutMs);
-  }
-
-  on<K extends keyof CameraEvents>(event: K, fn: (payload: CameraEvents[K]) => void): () => void {
-    return this.#hub.bus.on(event, fn);
-  }
-
-  async start(): Promise<void> {
-    if (this.#hub.running) return;
-    this.#hub.begin();
-    this.#launch();
-  }
-
-  async stop(): Promise<void> {
-    if (!this.#hub.running) return;
-    this.#hub.end();
+  protected override async halt(): Promise<void> {
     this.deps.clock.clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
     const child = this.#child;
@@ -101,9 +74,10 @@ export class FfmpegCamera implements Camera {
     if (child) await terminate(child);
   }
 
-  #launch(): void {
+  /** First launch on start() and every restart after a back-off. */
+  protected override launch(): void {
     this.#restartTimer = undefined;
-    if (!this.#hub.running) return;
+    if (!this.hub.running) return;
     this.#splitter.reset();
     this.#stderrTail = '';
     this.#launches++;
@@ -124,11 +98,12 @@ export class FfmpegCamera implements Camera {
     child.on('exit', (code, signal) => {
       if (child === this.#child) this.#fail('CAMERA_EXITED', `ffmpeg exited (${signal ?? `code ${code}`}) ${scrub(this.#stderrTail)}`);
     });
-    this.#hub.armWatchdog();
+    this.hub.armWatchdog();
     this.deps.log.debug({ camera: this.name, pid: child.pid, launch: this.#launches }, 'ffmpeg launched');
   }
 
-  #onStall(): void {
+  /** The hub's watchdog fired: kill the silent ffmpeg and relaunch after the back-off. */
+  protected override stalled(): void {
     const child = this.#child;
     this.#child = undefined;
     if (child) child.kill('SIGKILL'); // a stalled ffmpeg may be stopped or blocked in a read: only SIGKILL is sure
@@ -137,16 +112,16 @@ export class FfmpegCamera implements Camera {
 
   #fail(code: string, message: string): void {
     this.#child = undefined;
-    this.#hub.fault(new DeviceError(this.name, code, message));
+    this.hub.fault(new DeviceError(this.name, code, message));
     this.#scheduleRestart();
   }
 
   #scheduleRestart(): void {
-    if (!this.#hub.running || this.#restartTimer) return;
+    if (!this.hub.running || this.#restartTimer) return;
     const delay = this.#backoff;
     this.#backoff = Math.min(this.#backoff * 2, this.config.restartBackoffMs.max);
     this.deps.log.info({ camera: this.name, delayMs: delay }, 'ffmpeg restart scheduled');
-    this.#restartTimer = this.deps.clock.setTimeout(() => this.#launch(), delay);
+    this.#restartTimer = this.deps.clock.setTimeout(() => this.launch(), delay);
   }
 }
 

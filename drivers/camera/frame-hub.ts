@@ -2,7 +2,7 @@ import { Bus } from '../../kiosk/bus.ts';
 import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
 import { DeviceError } from '../../kiosk/errors.ts';
 import type { Logger } from '../../kiosk/log.ts';
-import type { CameraEvents, Frame } from './interface.ts';
+import type { Camera, CameraEvents, Frame } from './interface.ts';
 
 interface Waiter {
   after: number;
@@ -117,4 +117,53 @@ export class FrameHub {
   #error(code: string, message: string): DeviceError {
     return new DeviceError(this.deps.name, code, message);
   }
+}
+
+/**
+ * The Camera surface on top of a FrameHub, shared by the ffmpeg driver and the twin so
+ * both answer latest/nextFrame/faulted/on and the start/stop no-op rules identically; a
+ * subclass only says how its source starts (launch) and stops (halt) and feeds hub.deliver().
+ */
+export abstract class HubCamera implements Camera {
+  readonly name = 'camera';
+  protected readonly hub: FrameHub;
+
+  constructor(config: { width: number; height: number; stallMs: number }, deps: { clock: Clock; log: Logger }) {
+    this.hub = new FrameHub({ ...deps, name: this.name, width: config.width, height: config.height, stallMs: config.stallMs, onStall: () => this.stalled() });
+  }
+
+  get faulted(): boolean {
+    return this.hub.faulted;
+  }
+
+  latest(): Frame | undefined {
+    return this.hub.latest();
+  }
+
+  nextFrame(timeoutMs?: number): Promise<Frame> {
+    return this.hub.nextFrame(timeoutMs);
+  }
+
+  on<K extends keyof CameraEvents>(event: K, fn: (payload: CameraEvents[K]) => void): () => void {
+    return this.hub.bus.on(event, fn);
+  }
+
+  async start(): Promise<void> {
+    if (this.hub.running) return;
+    this.hub.begin();
+    this.launch();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.hub.running) return;
+    this.hub.end();
+    await this.halt();
+  }
+
+  /** Starts the source; the hub is already running (watchdog armed). */
+  protected abstract launch(): void;
+  /** Stops the source; the hub has already ended, so late frames are ignored. */
+  protected abstract halt(): Promise<void>;
+  /** The watchdog fired (the hub has faulted): a source that can be restarted does it here. */
+  protected stalled(): void {}
 }

@@ -3,8 +3,8 @@ import type { CameraConfig } from '../../config/sections/camera.ts';
 import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
 import { EgateError } from '../../kiosk/errors.ts';
 import type { Logger } from '../../kiosk/log.ts';
-import { FrameHub } from './frame-hub.ts';
-import type { Camera, CameraEvents, Frame, RawFrame } from './interface.ts';
+import { HubCamera } from './frame-hub.ts';
+import type { RawFrame } from './interface.ts';
 
 /** What the camera sees with nobody in front of it: an even mid-grey background. */
 const EMPTY_LEVEL = 0x80;
@@ -15,9 +15,7 @@ const EMPTY_LEVEL = 0x80;
  * it at the configured rate on the injected Clock. Same watchdog and fault rules as the
  * real camera (shared FrameHub). Test controls: show(), stall(), resume().
  */
-export class SimulatedCamera implements Camera {
-  readonly name = 'camera';
-  readonly #hub: FrameHub;
+export class SimulatedCamera extends HubCamera {
   #scene: Uint8Array;
   #sceneGen = 0;
   #ticker: TimerHandle | undefined;
@@ -27,37 +25,18 @@ export class SimulatedCamera implements Camera {
     private readonly config: CameraConfig,
     private readonly deps: { clock: Clock; log: Logger },
   ) {
-    this.#hub = new FrameHub({ ...deps, name: this.name, width: config.width, height: config.height, stallMs: config.stallMs, onStall: () => {} });
+    super(config, deps);
     this.#scene = new Uint8Array(config.width * config.height * 3).fill(EMPTY_LEVEL);
   }
 
-  get faulted(): boolean {
-    return this.#hub.faulted;
-  }
-
-  latest(): Frame | undefined {
-    return this.#hub.latest();
-  }
-
-  nextFrame(timeoutMs?: number): Promise<Frame> {
-    return this.#hub.nextFrame(timeoutMs);
-  }
-
-  on<K extends keyof CameraEvents>(event: K, fn: (payload: CameraEvents[K]) => void): () => void {
-    return this.#hub.bus.on(event, fn);
-  }
-
-  async start(): Promise<void> {
-    if (this.#hub.running) return;
-    this.#hub.begin();
+  protected override launch(): void {
     this.#ticker = this.deps.clock.setInterval(() => this.#tick(), 1000 / this.config.fps);
   }
 
-  async stop(): Promise<void> {
-    if (!this.#hub.running) return;
+  // Runs right after hub.end(), in the same turn, so no tick can slip in between.
+  protected override async halt(): Promise<void> {
     this.deps.clock.clearInterval(this.#ticker);
     this.#ticker = undefined;
-    this.#hub.end();
   }
 
   /**
@@ -84,7 +63,7 @@ export class SimulatedCamera implements Camera {
 
   #tick(): void {
     // A copy per frame: a consumer that writes into its frame must not change the next one.
-    if (!this.#stalled) this.#hub.deliver(this.#scene.slice());
+    if (!this.#stalled) this.hub.deliver(this.#scene.slice());
   }
 
   #empty(): Uint8Array {
