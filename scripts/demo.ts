@@ -5,6 +5,8 @@
  * runs the built-in scenario this way.
  */
 import { Command } from 'commander';
+import { GateControl } from '../kiosk/control.ts';
+import { startDisplayServer, type DisplayServer } from '../kiosk/display/server.ts';
 import { EgateError } from '../kiosk/errors.ts';
 import { createLogger, silentLogger } from '../kiosk/log.ts';
 import { loadScenario, type Scenario } from './sim/scenario.ts';
@@ -13,7 +15,7 @@ import { crossingLine, report, summaryTable } from './sim/summary.ts';
 import type { CrossingResult } from './sim/world.ts';
 import { builtinScenario, demoPhotos } from './sim/builtin.ts';
 
-export async function runDemo(opts: { scenario?: string; profile?: string; json?: boolean; verbose?: boolean }): Promise<number> {
+export async function runDemo(opts: { scenario?: string; profile?: string; json?: boolean; verbose?: boolean; displayPort?: string }): Promise<number> {
   const out = (line: string): void => {
     if (opts.json) process.stderr.write(line + '\n');
     else console.log(line);
@@ -30,6 +32,17 @@ export async function runDemo(opts: { scenario?: string; profile?: string; json?
   sim.gate.bus.on('journal', (j) => {
     if (j.type === 'device_fault' || j.type === 'device_recovered') out(`    ${j.type.replace('_', ' ')}: ${String(j.data.device)} ${String(j.data.code ?? '')}`);
   });
+  // The traveller display follows the simulated gate, so a person can watch the screens.
+  let display: DisplayServer | undefined;
+  const port = opts.displayPort ?? String(sim.gate.deps.config.local.displayPort);
+  if (port !== 'off') {
+    try {
+      display = await startDisplayServer(new GateControl(sim.gate), { host: sim.gate.deps.config.local.displayHost, port: Number(port), log });
+      out(`traveller display: ${display.url}`);
+    } catch (err) {
+      out(`traveller display not served (${(err as { code?: string }).code ?? (err as Error).message}); the demo goes on without it`);
+    }
+  }
   const results: CrossingResult[] = [];
   try {
     out('waiting for the gate to come into service…');
@@ -40,6 +53,7 @@ export async function runDemo(opts: { scenario?: string; profile?: string; json?
       out(crossingLine(i + 1, r, t.token, t.behaviour));
     }
   } finally {
+    await display?.stop();
     await sim.close();
   }
   const rep = report(results);
@@ -57,6 +71,7 @@ if (isMain) {
     .option('--profile <profile>', 'pedestrian | vehicle | express')
     .option('--json', 'print the report as JSON on the last stdout line')
     .option('--verbose', 'gate logs to stderr')
+    .option('--display-port <port>', 'serve the traveller display on this port ("off": none); default config local.displayPort')
     .parse();
   try {
     process.exitCode = await runDemo(program.opts());
