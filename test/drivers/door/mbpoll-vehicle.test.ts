@@ -1,51 +1,17 @@
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { SystemClock } from '../../../kiosk/clock.ts';
-import { DoorPlant } from '../../../drivers/door/plant.ts';
-import { RtuSlave } from '../../../drivers/door/rtu-slave.ts';
 import { peerSuite } from '../../helpers/suite.ts';
-import { FixedPtyPair } from './harness.ts';
+import { closeSlaveRig, mbpoll, openSlaveRig, type SlaveRig } from './peer-rigs.ts';
 
 // Debian's mbpoll (libmodbus) as the master against our simulated controller in the vehicle layout.
-const run = promisify(execFile);
-
-interface Ctx {
-  pty: FixedPtyPair;
-  plant: DoorPlant;
-  slave: RtuSlave;
-}
+type Ctx = SlaveRig;
 
 const t = peerSuite<Ctx>('door: mbpoll against the simulated controller, vehicle layout', ['socat', 'mbpoll']);
-
-async function mbpoll(ctx: Ctx, args: string[], values: string[] = []): Promise<{ values: number[]; stderr: string; ok: boolean }> {
-  const argv = ['-m', 'rtu', '-a', '1', '-b', '19200', '-P', 'none', '-1', '-o', '0.5', ...args, ctx.pty.a, ...values];
-  try {
-    const r = await run('mbpoll', argv, { timeout: 5000 });
-    return { values: [...r.stdout.matchAll(/^\[\d+\]:\s+(-?\d+)/gm)].map((m) => Number(m[1])), stderr: r.stderr, ok: true };
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string };
-    return { values: [], stderr: `${e.stderr ?? ''}${e.stdout ?? ''}`, ok: false };
-  }
-}
 
 const inputs = async (ctx: Ctx): Promise<number[]> => (await mbpoll(ctx, ['-t', '1', '-r', '1', '-c', '7'])).values;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-t.before.each(async (ctx) => {
-  ctx.pty = new FixedPtyPair();
-  await ctx.pty.open();
-  ctx.plant = new DoorPlant({ clock: new SystemClock(), layout: 'vehicle', barrierTravelMs: 300, watchdogMs: 0 });
-  ctx.plant.start();
-  ctx.slave = new RtuSlave(ctx.plant, { path: ctx.pty.b });
-  await ctx.slave.start();
-});
-
-t.after.each(async (ctx) => {
-  await ctx.slave.stop();
-  ctx.plant.stop();
-  await ctx.pty.close();
-});
+t.before.each((ctx) => openSlaveRig(ctx, { layout: 'vehicle', barrierTravelMs: 300, watchdogMs: 0 }));
+t.after.each((ctx) => closeSlaveRig(ctx));
 
 t('a car on the loops as mbpoll reads them; barrier_raise (coil 0) lifts the arm; a lower command waits for the car to clear', async (ctx) => {
   const car = ctx.plant.car('c1').arrive();

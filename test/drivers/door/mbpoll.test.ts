@@ -1,49 +1,14 @@
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { SystemClock } from '../../../kiosk/clock.ts';
-import { DoorPlant } from '../../../drivers/door/plant.ts';
-import { RtuSlave } from '../../../drivers/door/rtu-slave.ts';
 import { peerSuite } from '../../helpers/suite.ts';
-import { FixedPtyPair } from './harness.ts';
+import { closeSlaveRig, mbpoll, openSlaveRig, type SlaveRig } from './peer-rigs.ts';
 
 // Debian's mbpoll (libmodbus) as an independent master against our simulated controller.
-const run = promisify(execFile);
-
-interface Ctx {
-  pty: FixedPtyPair;
-  plant: DoorPlant;
-  slave: RtuSlave;
-}
+type Ctx = SlaveRig;
 
 const t = peerSuite<Ctx>('door: mbpoll against the simulated controller', ['socat', 'mbpoll']);
 
-/** Runs mbpoll once (-1) with RTU 19200 8N1 on the pty; -r is 1-based. Returns its values or error text. */
-async function mbpoll(ctx: Ctx, args: string[], values: string[] = []): Promise<{ values: number[]; stderr: string; ok: boolean }> {
-  const argv = ['-m', 'rtu', '-a', '1', '-b', '19200', '-P', 'none', '-1', '-o', '0.5', ...args, ctx.pty.a, ...values];
-  try {
-    const r = await run('mbpoll', argv, { timeout: 5000 });
-    return { values: [...r.stdout.matchAll(/^\[\d+\]:\s+(-?\d+)/gm)].map((m) => Number(m[1])), stderr: r.stderr, ok: true };
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string };
-    return { values: [], stderr: `${e.stderr ?? ''}${e.stdout ?? ''}`, ok: false };
-  }
-}
-
-t.before.each(async (ctx) => {
-  ctx.pty = new FixedPtyPair();
-  await ctx.pty.open();
-  ctx.plant = new DoorPlant({ clock: new SystemClock() });
-  ctx.plant.start();
-  ctx.slave = new RtuSlave(ctx.plant, { path: ctx.pty.b });
-  await ctx.slave.start();
-});
-
-t.after.each(async (ctx) => {
-  await ctx.slave.stop();
-  ctx.plant.stop();
-  await ctx.pty.close();
-});
+t.before.each((ctx) => openSlaveRig(ctx));
+t.after.each((ctx) => closeSlaveRig(ctx));
 
 t('reads coils (FC01), discrete inputs (FC02), input registers (FC04) and holding registers (FC03)', async (ctx) => {
   ctx.plant.traveller().arrive();

@@ -1,19 +1,12 @@
 import * as assert from 'uvu/assert';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { SystemClock } from '../../../kiosk/clock.ts';
-import type { DoorChange, DoorController } from '../../../drivers/door/interface.ts';
-import { createModbusDoorController } from '../../../drivers/door/modbus-master.ts';
+import type { DoorChange } from '../../../drivers/door/interface.ts';
 import { peerSuite } from '../../helpers/suite.ts';
-import { FixedPtyPair, testConfig } from './harness.ts';
-import { PymodbusSlave } from './pymodbus-peer.ts';
+import { closeMasterRig, openMasterRig, until, type MasterRig } from './peer-rigs.ts';
 
 // Our master in the vehicle layout against pymodbus 3.0 as the barrier controller (socat pty).
 const t = peerSuite<Ctx>('door: vehicle layout, Modbus master vs pymodbus slave', ['socat', '/usr/bin/python3', 'py:pymodbus', 'py:serial_asyncio']);
 
-interface Ctx {
-  pty: FixedPtyPair;
-  peer: PymodbusSlave;
-  master: DoorController;
+interface Ctx extends MasterRig {
   changes: DoorChange[];
 }
 
@@ -24,29 +17,14 @@ async function coils(ctx: Ctx, addrs: number[]): Promise<string[]> {
   return out;
 }
 
-async function until(pred: () => boolean, ms: number): Promise<boolean> {
-  for (let t0 = Date.now(); Date.now() - t0 < ms; await sleep(10)) if (pred()) return true;
-  return pred();
-}
-
 t.before.each(async (ctx: Ctx) => {
-  ctx.pty = new FixedPtyPair();
-  await ctx.pty.open();
-  ctx.peer = await PymodbusSlave.start(ctx.pty.b);
-  ctx.master = createModbusDoorController(testConfig('vehicle', { driver: 'modbus', port: ctx.pty.a, reconnectIntervalMs: 200 }), {
-    clock: new SystemClock(),
-    isControlLoopAlive: () => true,
-  });
+  await openMasterRig(ctx, 'vehicle', () => true);
   ctx.changes = [];
   ctx.master.on('change', (c) => ctx.changes.push(c));
   await ctx.master.start();
 });
 
-t.after.each(async (ctx: Ctx) => {
-  await ctx.master.stop();
-  await ctx.peer.kill();
-  await ctx.pty.close();
-});
+t.after.each((ctx: Ctx) => closeMasterRig(ctx));
 
 t('vehicle roles by position: barrier_down, the three loops, fire and tamper; vehicle_count and fault_bits', async (ctx: Ctx) => {
   assert.ok(ctx.master.healthy);

@@ -2,39 +2,26 @@ import * as assert from 'uvu/assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SystemClock } from '../../../kiosk/clock.ts';
 import type { DeviceError } from '../../../kiosk/errors.ts';
-import type { DoorChange, DoorController } from '../../../drivers/door/interface.ts';
+import type { DoorChange } from '../../../drivers/door/interface.ts';
 import { createModbusDoorController } from '../../../drivers/door/modbus-master.ts';
 import { peerSuite } from '../../helpers/suite.ts';
 import { FixedPtyPair, testConfig } from './harness.ts';
+import { closeMasterRig, openMasterRig, until, type MasterRig } from './peer-rigs.ts';
 import { PymodbusSlave } from './pymodbus-peer.ts';
 
 // Our master against an independent Modbus implementation (pymodbus 3.0) on a socat pty.
 const t = peerSuite<Ctx>('door: Modbus master vs pymodbus slave', ['socat', '/usr/bin/python3', 'py:pymodbus', 'py:serial_asyncio']);
 
-interface Ctx {
-  pty: FixedPtyPair;
-  peer: PymodbusSlave;
-  master: DoorController;
+interface Ctx extends MasterRig {
   alive: { value: boolean };
   faults: DeviceError[];
   recovered: number;
   changes: DoorChange[];
 }
 
-async function until(pred: () => boolean, ms: number): Promise<boolean> {
-  for (let t0 = Date.now(); Date.now() - t0 < ms; await sleep(10)) if (pred()) return true;
-  return pred();
-}
-
 t.before.each(async (ctx: Ctx) => {
-  ctx.pty = new FixedPtyPair();
-  await ctx.pty.open();
-  ctx.peer = await PymodbusSlave.start(ctx.pty.b);
   ctx.alive = { value: true };
-  ctx.master = createModbusDoorController(testConfig('pedestrian', { driver: 'modbus', port: ctx.pty.a, reconnectIntervalMs: 200 }), {
-    clock: new SystemClock(),
-    isControlLoopAlive: () => ctx.alive.value,
-  });
+  await openMasterRig(ctx, 'pedestrian', () => ctx.alive.value);
   ctx.faults = [];
   ctx.recovered = 0;
   ctx.changes = [];
@@ -44,11 +31,7 @@ t.before.each(async (ctx: Ctx) => {
   await ctx.master.start();
 });
 
-t.after.each(async (ctx: Ctx) => {
-  await ctx.master.stop();
-  await ctx.peer.kill();
-  await ctx.pty.close();
-});
+t.after.each((ctx: Ctx) => closeMasterRig(ctx));
 
 t('reads coils, discrete inputs and input registers; writes coils (FC05/FC15) read back by pymodbus', async (ctx: Ctx) => {
   assert.ok(ctx.master.healthy);
