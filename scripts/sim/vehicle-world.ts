@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import type { SimCar } from '../../drivers/door/plant-traffic.ts';
 import type { CrossingRecord } from '../../kiosk/crossing/types.ts';
-import { expectedOutcome, type Traveller } from './scenario.ts';
-import { presentationFor } from './tokens-for.ts';
-import { controllerTime, type CrossingResult, type WorldParts } from './world.ts';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import type { Traveller } from './scenario.ts';
+import { crossingResult, facePhoto, nextCrossingFinished, sleep, TokenPresenter, waitUntil, type CrossingResult, type WorldParts } from './world-core.ts';
 
 /**
  * Plays one driver through the vehicle lane as a driver would: pulls up to the kiosk, shows
@@ -25,28 +21,28 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export class VehicleWorld {
   readonly #p: WorldParts;
-  #lastGoodQr: string | undefined;
+  readonly #hand: TokenPresenter;
   #n = 0;
   #acted = new Set<string>();
 
   constructor(parts: WorldParts) {
     this.#p = parts;
+    this.#hand = new TokenPresenter(parts);
   }
 
   async cross(t: Traveller, sub: string, timeoutMs: number): Promise<CrossingResult> {
     const p = this.#p;
-    const expected = expectedOutcome(t);
-    await this.#waitIdle(timeoutMs);
+    // The next car pulls up only when the gate is idle and the previous car is off both loops.
+    await waitUntil(
+      () => p.gate.state?.state === 'in_service.idle' && p.plant.role('loop_approach') === false && p.plant.role('loop_barrier') === false,
+      timeoutMs,
+      () => `lane not clear after ${timeoutMs} ms (state ${p.gate.state?.state})`,
+    );
     this.#acted = new Set();
     const n = ++this.#n;
     const car = p.plant.car(`${t.name}#${n}`);
     const follower = t.behaviour === 'tailgate' ? p.plant.car(`${t.name}-follower#${n}`) : undefined;
-    const finished = new Promise<CrossingRecord>((resolve) => {
-      const off = p.gate.bus.on('crossing_finished', (r) => {
-        off();
-        resolve(r);
-      });
-    });
+    const finished = nextCrossingFinished(p.gate);
     const offState = p.gate.bus.on('state', ({ state }) => this.#react(state, t, car, follower));
     // Through the open window the camera sees the driver from the moment the car stops.
     await this.#look(t);
@@ -57,21 +53,12 @@ export class VehicleWorld {
       await sleep(700);
       void car.reverse();
     } else if (t.behaviour !== 'abandon') {
-      const pres = presentationFor(p.tokens, t.token, sub, Date.now(), t.token === 'replayed' ? this.#lastGoodQr : undefined);
-      if (t.token === 'replayed' && !this.#lastGoodQr && typeof pres.input === 'string') {
-        // Nobody used a code at this gate yet: this one was already shown once (a photographed screen).
-        await p.gate.deps.verifier.verify(pres.input, 'qr');
-      }
-      if (pres.channel === 'card') {
-        p.presentCard(pres.input as Uint8Array);
-        setTimeout(() => p.removeCard(), 300);
-      } else p.scan(pres.input as string);
-      if (t.token === 'valid' && typeof pres.input === 'string') this.#lastGoodQr = pres.input;
+      await this.#hand.present(t, sub);
     }
 
     let record: CrossingRecord | null = null;
     try {
-      record = await Promise.race([finished, sleep(timeoutMs).then(() => null)]);
+      record = await finished.within(timeoutMs);
       // A car still at the window after its session was refused backs out of the lane.
       for (const c of [car, follower]) if (c?.place === 'approach') void c.reverse();
       await Promise.race([Promise.all([gone(car), follower && gone(follower)]), sleep(15_000)]);
@@ -79,15 +66,7 @@ export class VehicleWorld {
       offState();
       await p.camera.show(null);
     }
-    return {
-      traveller: t.name,
-      expected,
-      outcome: record?.outcome ?? 'TIMEOUT',
-      reason: record?.reason ?? 'no crossing_finished',
-      ms: record?.durations.total_ms ?? timeoutMs,
-      overhead_ms: controllerTime(record),
-      record,
-    };
+    return crossingResult(t, record, timeoutMs);
   }
 
   #react(state: string, t: Traveller, car: SimCar, follower: SimCar | undefined): void {
@@ -121,18 +100,8 @@ export class VehicleWorld {
   /** The driver's face through the window: their own, someone else's, or a photo held up. */
   async #look(t: Traveller): Promise<void> {
     const p = this.#p;
-    const file = t.behaviour === 'impostor' ? p.impostorPhoto(t) : t.behaviour === 'spoof-photo' ? p.spoofPhoto : join(p.photosDir, t.live[0]!);
     const { width, height } = p.gate.deps.config.camera;
-    await p.camera.show(await driverView(file, width, height));
-  }
-
-  async #waitIdle(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const clear = (): boolean => this.#p.gate.state?.state === 'in_service.idle' && this.#p.plant.role('loop_approach') === false && this.#p.plant.role('loop_barrier') === false;
-    while (!clear()) {
-      if (Date.now() > deadline) throw new Error(`lane not clear after ${timeoutMs} ms (state ${this.#p.gate.state?.state})`);
-      await sleep(50);
-    }
+    await p.camera.show(await driverView(facePhoto(p, t), width, height));
   }
 }
 

@@ -1,46 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import sharp from 'sharp';
-import type { SimulatedCamera } from '../../drivers/camera/twin.ts';
-import type { DoorPlant } from '../../drivers/door/plant.ts';
 import type { SimPerson } from '../../drivers/door/plant-people.ts';
-import type { Gate } from '../../kiosk/gate.ts';
 import type { CrossingRecord } from '../../kiosk/crossing/types.ts';
-import type { TokenWorld } from '../../kiosk/tokens/token-world.ts';
-import { expectedOutcome, type Traveller } from './scenario.ts';
-import { presentationFor } from './tokens-for.ts';
+import type { Traveller } from './scenario.ts';
+import { crossingResult, facePhoto, nextCrossingFinished, sleep, TokenPresenter, waitUntil, type CrossingResult, type WorldParts } from './world-core.ts';
 
-/** What the simulated world needs to reach: the gate's twins and the plant behind the controller. */
-export interface WorldParts {
-  gate: Gate;
-  plant: DoorPlant;
-  camera: SimulatedCamera;
-  scan: (text: string) => void;
-  presentCard: (bytes: Uint8Array) => void;
-  /** The traveller takes the card off the reader again. */
-  removeCard: () => void;
-  tokens: TokenWorld;
-  /** Presents what this lane takes instead of a QR or card (the Express lane: a passport). */
-  present?: (t: Traveller, sub: string) => Promise<void>;
-  /** The traveller takes back what they put on a reader. */
-  afterCrossing?: () => void;
-  photosDir: string;
-  /** A photo of someone else, for impostors; and a presentation-attack image. */
-  impostorPhoto: (t: Traveller) => string;
-  spoofPhoto: string;
-}
-
-export interface CrossingResult {
-  traveller: string;
-  expected: string;
-  outcome: string;
-  reason: string;
-  ms: number;
-  overhead_ms: number;
-  record: CrossingRecord | null;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+// The demo, its summary and the scenario tests take the result type from here.
+export type { CrossingResult } from './world-core.ts';
 
 /**
  * Plays one traveller through the gate as a person would: presents the token, walks in when
@@ -50,11 +16,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export class SimWorld {
   readonly #p: WorldParts;
-  #lastGoodQr: string | undefined;
+  readonly #hand: TokenPresenter;
   #n = 0;
 
   constructor(parts: WorldParts) {
     this.#p = parts;
+    this.#hand = new TokenPresenter(parts);
   }
 
   subOf(t: Traveller, i: number): string {
@@ -63,28 +30,26 @@ export class SimWorld {
 
   async cross(t: Traveller, sub: string, timeoutMs: number): Promise<CrossingResult> {
     const p = this.#p;
-    const expected = expectedOutcome(t);
-    await this.#waitIdle(timeoutMs);
+    await waitUntil(
+      () => p.gate.state?.state === 'in_service.idle',
+      timeoutMs,
+      () => `gate not idle after ${timeoutMs} ms (state ${p.gate.state?.state})`,
+    );
     this.#acted = new Set();
     const person = p.plant.traveller(`${t.name}#${++this.#n}`);
     const tailgater = t.behaviour === 'tailgate' ? p.plant.traveller(`${t.name}-tailgater#${this.#n}`) : undefined;
-    const finished = new Promise<CrossingRecord>((resolve) => {
-      const off = p.gate.bus.on('crossing_finished', (r) => {
-        off();
-        resolve(r);
-      });
-    });
+    const finished = nextCrossingFinished(p.gate);
     const offState = p.gate.bus.on('state', ({ state }) => this.#react(state, t, person, tailgater));
     person.arrive();
     tailgater?.arrive();
     await sleep(150);
 
     if (p.present) await p.present(t, sub);
-    else await this.#presentToken(t, sub);
+    else await this.#hand.present(t, sub);
 
     let record: CrossingRecord | null = null;
     try {
-      record = await Promise.race([finished, sleep(timeoutMs).then(() => null)]);
+      record = await finished.within(timeoutMs);
       // Let the traveller (and any tailgater) get clear before the next one steps up.
       await Promise.race([Promise.all([person.leave(), tailgater?.leave()]), sleep(15000)]);
     } finally {
@@ -92,33 +57,11 @@ export class SimWorld {
       p.afterCrossing?.();
       await p.camera.show(null);
     }
-    return {
-      traveller: t.name,
-      expected,
-      outcome: record?.outcome ?? 'TIMEOUT',
-      reason: record?.reason ?? 'no crossing_finished',
-      ms: record?.durations.total_ms ?? timeoutMs,
-      overhead_ms: controllerTime(record),
-      record,
-    };
+    return crossingResult(t, record, timeoutMs);
   }
 
   /** What the current traveller already did this crossing (state updates repeat). */
   #acted = new Set<string>();
-
-  async #presentToken(t: Traveller, sub: string): Promise<void> {
-    const p = this.#p;
-    const pres = presentationFor(p.tokens, t.token, sub, Date.now(), t.token === 'replayed' ? this.#lastGoodQr : undefined);
-    if (t.token === 'replayed' && !this.#lastGoodQr && typeof pres.input === 'string') {
-      // Nobody used a code at this gate yet: this one was already shown once (a photographed screen).
-      await p.gate.deps.verifier.verify(pres.input, 'qr');
-    }
-    if (pres.channel === 'card') {
-      p.presentCard(pres.input as Uint8Array);
-      setTimeout(() => p.removeCard(), 300);
-    } else p.scan(pres.input as string);
-    if (t.token === 'valid' && typeof pres.input === 'string') this.#lastGoodQr = pres.input;
-  }
 
   #react(state: string, t: Traveller, person: SimPerson, tailgater: SimPerson | undefined): void {
     const p = this.#p;
@@ -153,17 +96,8 @@ export class SimWorld {
   /** The traveller looks at the camera: their face, someone else's, or a photo held up. */
   async #look(t: Traveller): Promise<void> {
     const p = this.#p;
-    const file = t.behaviour === 'impostor' ? p.impostorPhoto(t) : t.behaviour === 'spoof-photo' ? p.spoofPhoto : join(p.photosDir, t.live[0]!);
     const { width, height } = p.gate.deps.config.camera;
-    await p.camera.show(await cameraView(file, width, height));
-  }
-
-  async #waitIdle(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#p.gate.state?.state !== 'in_service.idle') {
-      if (Date.now() > deadline) throw new Error(`gate not idle after ${timeoutMs} ms (state ${this.#p.gate.state?.state})`);
-      await sleep(50);
-    }
+    await p.camera.show(await cameraView(facePhoto(p, t), width, height));
   }
 }
 
@@ -180,17 +114,4 @@ export async function cameraView(file: string, width: number, height: number) {
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: 3 as const, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-}
-
-/**
- * The controller's own time in a crossing: the token check plus the face decision. A decision
- * reached on evidence (a match, a presentation attack) counts from the traveller being in
- * place to the decision; a refusal because the face budget ran out counts one frame's
- * verification, since the rest is the budget's policy wait, not the controller working.
- */
-export function controllerTime(r: CrossingRecord | null): number {
-  if (!r) return 0;
-  const token = r.durations.token_ms ?? 0;
-  if (r.outcome === 'CLEARED' || r.outcome === 'REJECTED_PAD') return token + (r.durations.face_ms ?? 0);
-  return token + (r.face_frame_ms ?? 0);
 }
