@@ -24,10 +24,6 @@ export class SimWorld {
     this.#hand = new TokenPresenter(parts);
   }
 
-  subOf(t: Traveller, i: number): string {
-    return `R${String(100000 + i).padStart(7, '0')}`.slice(0, 8) + (t.name ? '' : '');
-  }
-
   async cross(t: Traveller, sub: string, timeoutMs: number): Promise<CrossingResult> {
     const p = this.#p;
     await waitUntil(
