@@ -24,7 +24,9 @@ export function toQrText(coseEncrypt: Uint8Array): string {
 export function readQrPrefix(text: string): string {
   const m = PREFIX.exec(text);
   if (!m) reject('MALFORMED', 'QR text: HKMQ prefix missing');
-  if (Number(m[1]) !== QR_VERSION) reject('UNSUPPORTED_VERSION', 'QR text: prefix version not supported');
+  // The version is compared as written: "HKMQ01:" is not "HKMQ1:" (a lenient Number() read of
+  // it would accept a prefix no issuer writes).
+  if (m[1] !== String(QR_VERSION)) reject(/^[1-9][0-9]*$/.test(m[1] ?? '') ? 'UNSUPPORTED_VERSION' : 'MALFORMED', 'QR text: prefix version not supported');
   return text.slice(m[0].length);
 }
 
