@@ -22,6 +22,12 @@ export async function openPtyPair(): Promise<PtyPair> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   proc.stderr?.resume();
+  // A demo that crashes or loses its stdout must not leave socat running: end it with us.
+  const killOnExit = (): void => {
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  proc.once('exit', () => process.off('exit', killOnExit));
   const deadline = Date.now() + 5000;
   while (!(existsSync(a) && existsSync(b))) {
     if (Date.now() > deadline || proc.exitCode !== null) {
