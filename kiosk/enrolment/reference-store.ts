@@ -5,19 +5,10 @@ import type { Clock } from '../clock.ts';
 import { loadOrCreateKeyFile } from '../journal/key-file.ts';
 import { EnrolmentError } from './errors.ts';
 import { bytesToTemplate, checkSub, keyId, referenceAad, seal, templateToBytes, unseal } from './sealed.ts';
+import type { FaceQuality } from '../biometrics/types.ts';
 
-/** Quality figures of the enrolment photo, as the face engine measured them. */
-export interface ReferenceQuality {
-  interEyePx: number;
-  yaw: number;
-  pitch: number;
-  roll: number;
-  sharpness: number;
-  exposure: number;
-  faceCount: number;
-  detectionScore: number;
-  box: [number, number, number, number];
-}
+/** Quality figures of the enrolment photo, exactly as the face engine measured them. */
+export type ReferenceQuality = FaceQuality;
 
 /** What `list` shows: everything but the template. */
 export interface ReferenceSummary {
