@@ -32,14 +32,19 @@ export function faceToFrame(face: DecodedFace): RawFrame {
   return { width: face.width, height: face.height, channels: 3, data: rgb };
 }
 
-async function waitForChip(chip: ChipReader, ms: number): Promise<boolean> {
-  if (chip.cardPresent) return true;
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-    if (chip.cardPresent) return true;
-  }
-  return false;
+/** Waits for the reader's `present` event (the visitor may lay the passport down just after the MRZ swipe). */
+function waitForChip(chip: ChipReader, clock: Clock, ms: number): Promise<boolean> {
+  if (chip.cardPresent) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (present: boolean): void => {
+      clock.clearTimeout(timer);
+      chip.off('present', onPresent);
+      resolve(present);
+    };
+    const onPresent = (): void => done(true);
+    const timer = clock.setTimeout(() => done(chip.cardPresent), ms);
+    chip.on('present', onPresent);
+  });
 }
 
 /**
@@ -59,7 +64,7 @@ export function createDocumentCheck(deps: DocumentCheckDeps): (channel: string, 
     } catch {
       /* readAndVerifyPassport gives MRZ_INVALID below */
     }
-    if (!(await waitForChip(deps.chip, deps.chipWaitMs ?? 1500))) {
+    if (!(await waitForChip(deps.chip, deps.clock, deps.chipWaitMs ?? 1500))) {
       return { ok: false, tokenType: 'passport', reason: 'CHIP_UNREADABLE', ...(subject ? { subject } : {}), detail: { failed_step: 'select', chip: 'absent' } };
     }
     let extraction: ReferenceExtraction | undefined;
