@@ -41,6 +41,11 @@ export interface CrossingContext {
   modeReason: string;
   /** The mode last journalled (mode_changed from → to). */
   mode: string;
+  /**
+   * The last crossing's outcome and reason: finish clears the crossing on entering a refusal,
+   * so the screen reads the reason from here (kept until the next crossing finishes).
+   */
+  last: { outcome: Outcome; reason: string } | null;
 }
 
 export interface CrossingInput {
@@ -67,6 +72,7 @@ export function initialContext(input: CrossingInput): CrossingContext {
     guidance: [],
     modeReason: 'starting',
     mode: 'starting',
+    last: null,
   };
 }
 

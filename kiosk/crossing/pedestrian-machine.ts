@@ -72,9 +72,10 @@ export const pedestrianMachine = setup({
     finish: enqueueActions(({ context, enqueue }, params: { outcome?: Outcome; reason?: string }) => {
       const c = context.crossing;
       if (!c) return;
-      const data = crossingRecord(context, c, params.outcome ?? c.outcome ?? 'ABORTED_FAULT', params.reason ?? c.reason);
-      enqueue.emit({ type: 'journal', event: 'crossing_finished', data: { ...data } });
-      enqueue.assign({ crossing: null, guidance: [] });
+      const outcome = params.outcome ?? c.outcome ?? 'ABORTED_FAULT';
+      const reason = params.reason ?? c.reason;
+      enqueue.emit({ type: 'journal', event: 'crossing_finished', data: { ...crossingRecord(context, c, outcome, reason) } });
+      enqueue.assign({ crossing: null, guidance: [], last: { outcome, reason } });
     }),
     /** The outcome is decided; the crossing finishes when the traveller has left the mantrap. */
     decide: assign(({ context }, params: { outcome: Outcome; reason: string }) => ({
@@ -93,7 +94,7 @@ export const pedestrianMachine = setup({
       if (!c) return;
       enqueue.assign({ releaseOccupant: !mantrapEmpty(context) });
       enqueue.emit({ type: 'journal', event: 'crossing_finished', data: { ...crossingRecord(context, c, params.outcome, params.reason) } });
-      enqueue.assign({ crossing: null, guidance: [] });
+      enqueue.assign({ crossing: null, guidance: [], last: { outcome: params.outcome, reason: params.reason } });
     }),
     modeChanged: enqueueActions(({ context, event, enqueue }, params: { mode: Mode }) => {
       enqueue.emit({ type: 'journal', event: 'mode_changed', data: { from: context.mode, to: params.mode, reason: modeChangeReason(context, event, params.mode) } });

@@ -8,7 +8,7 @@ export type Tone = 'neutral' | 'go' | 'wait' | 'stop' | 'alarm';
 export interface Screen {
   screen: string;
   tone: Tone;
-  pictogram: 'card' | 'walk-in' | 'face' | 'walk-out' | 'stop' | 'counter' | 'step-back' | 'closed' | 'emergency' | 'wait' | 'car' | 'passport';
+  pictogram: 'card' | 'walk-in' | 'face' | 'walk-out' | 'stop' | 'counter' | 'step-back' | 'closed' | 'emergency' | 'wait' | 'car' | 'passport' | 'reader' | 'passport-down';
   en: string;
   zh: string;
   /** Secondary line (guidance or reason), bilingual. */
@@ -17,6 +17,8 @@ export interface Screen {
 
 export const MESSAGES = {
   idle: { en: 'Present your identity card or QR code', zh: '請出示身份證或二維碼' },
+  /** Where the reader is: on the pedestal below the screen in every e-Channel we drive. */
+  reader_below: { en: 'Reader below the screen', zh: '讀取器在螢幕下方' },
   checking: { en: 'Checking…', zh: '正在核實…' },
   token_refused: { en: 'Sorry, we cannot accept this', zh: '對不起，未能接受' },
   enter: { en: 'Please enter', zh: '請進入' },

@@ -21,10 +21,10 @@ export const DOCUMENT_REASONS: Record<string, { en: string; zh: string }> = {
 
 function expressScreen(s: AnySnap): Screen {
   const screen = pedestrianScreen(s as never);
-  if (screen.screen === 'idle') return { ...screen, pictogram: 'passport', ...IDLE };
+  if (screen.screen === 'idle') return { ...screen, pictogram: 'passport-down', ...IDLE };
   if (screen.screen === 'checking') return { ...screen, pictogram: 'passport', ...CHECKING };
   if (screen.screen === 'token_refused') {
-    const reason = (s.context as { crossing?: { reason?: string } | null }).crossing?.reason ?? '';
+    const reason = (s.context as { last?: { reason: string } | null }).last?.reason ?? '';
     // Anything else (a failed authenticity check) sends the visitor to an officer without detail.
     return { ...screen, hint: DOCUMENT_REASONS[reason] ?? { en: 'Please go to the counter', zh: '請前往櫃檯辦理' } };
   }

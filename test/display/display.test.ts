@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import type { SimulatedCamera } from '../../drivers/camera/twin.ts';
 import type { SimulatedScanner } from '../../drivers/scanner/twin.ts';
 import { GateControl } from '../../kiosk/control.ts';
-import { GUIDANCE, MESSAGES, type Screen } from '../../kiosk/display/messages.ts';
+import { GUIDANCE, MESSAGES, TOKEN_REASONS, type Screen } from '../../kiosk/display/messages.ts';
 import { startDisplayServer, type DisplayServer } from '../../kiosk/display/server.ts';
 import { silentLogger } from '../../kiosk/log.ts';
 import { scenarioSchema } from '../../scripts/sim/scenario.ts';
@@ -98,7 +98,7 @@ t('each gate state renders its Chinese and English text, full screen, with scree
 
   scanner.scan(qr('expired'));
   await expectAll(ctx, 'token_refused', 'token-refused');
-  assert.ok(current(ctx).hint, 'a refused token shows its reason');
+  assert.equal(current(ctx).hint, TOKEN_REASONS.CREDENTIAL_EXPIRED, 'a refused token shows its reason');
   await expectAll(ctx, 'idle', 'idle');
 
   // Two people step up; a valid code opens the entry door; both walk in: tailgate.
@@ -163,6 +163,7 @@ t('every pictogram is drawn; the transient and other-lane screens render (publis
     [{ screen: 'leave', tone: 'wait', pictogram: 'walk-out', ...MESSAGES.leave }, 'leave'],
     [{ screen: 'vehicle_idle', tone: 'neutral', pictogram: 'car', en: 'Drive up and stop', zh: '請駛前停車' }, 'car'],
     [{ screen: 'passport', tone: 'neutral', pictogram: 'passport', en: 'Place your passport on the reader', zh: '請將護照放在閱讀器上' }, 'passport'],
+    [{ screen: 'passport_idle', tone: 'neutral', pictogram: 'passport-down', en: 'Place your passport on the reader, photo page down', zh: '請將護照資料頁向下放在閱讀器上' }, 'passport-down'],
   ];
   for (const [s, shot] of extra) {
     ctx.sim.gate.bus.emit('screen', s);
