@@ -4,12 +4,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as asn1js from 'asn1js';
 import sharp from 'sharp';
-import { encodeCardAccess } from '../kiosk/passport/card-access.ts';
+import { encodeCardAccess } from '../icao/card-access.ts';
 import { encodeDg14 } from '../kiosk/passport/chip-auth.ts';
-import { checkDigit } from '../kiosk/passport/mrz.ts';
+import { checkDigit } from '../icao/mrz.ts';
 import { parseSod } from '../kiosk/passport/sod.ts';
-import { tlv } from '../kiosk/passport/tlv.ts';
-import type { PassportReason } from '../kiosk/passport/errors.ts';
+import { tlv } from '../icao/tlv.ts';
+import type { PassportReason } from '../icao/errors.ts';
 
 /**
  * Makes test passports: a test PKI (CSCA, Document Signers, CRL) with openssl and, per

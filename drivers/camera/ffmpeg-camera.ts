@@ -1,9 +1,9 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { CameraConfig } from '../../config/sections/camera.ts';
-import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
-import { DeviceError } from '../../kiosk/errors.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Clock, TimerHandle } from '../../core/clock.ts';
+import { DeviceError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import { HubCamera } from './frame-hub.ts';
 import { FrameSplitter } from './frame-splitter.ts';
 

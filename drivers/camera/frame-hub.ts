@@ -1,7 +1,7 @@
-import { Bus } from '../../kiosk/bus.ts';
-import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
-import { DeviceError } from '../../kiosk/errors.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import { Bus } from '../../core/bus.ts';
+import type { Clock, TimerHandle } from '../../core/clock.ts';
+import { DeviceError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import type { Camera, CameraEvents, Frame } from './interface.ts';
 
 interface Waiter {

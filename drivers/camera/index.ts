@@ -1,6 +1,6 @@
 import type { CameraConfig } from '../../config/sections/camera.ts';
-import type { Clock } from '../../kiosk/clock.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
 import { FfmpegCamera } from './ffmpeg-camera.ts';
 import type { Camera } from './interface.ts';
 import { SimulatedCamera } from './twin.ts';

@@ -1,4 +1,4 @@
-import type { DeviceError } from '../../kiosk/errors.ts';
+import type { DeviceError } from '../../core/errors.ts';
 
 /**
  * An uncompressed picture in the one layout the face engine accepts: RGB24, row-major,

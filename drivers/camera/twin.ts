@@ -1,8 +1,8 @@
 import sharp, { type Sharp } from 'sharp';
 import type { CameraConfig } from '../../config/sections/camera.ts';
-import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
-import { EgateError } from '../../kiosk/errors.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Clock, TimerHandle } from '../../core/clock.ts';
+import { EgateError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import { HubCamera } from './frame-hub.ts';
 import type { RawFrame } from './interface.ts';
 

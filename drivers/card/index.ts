@@ -1,7 +1,7 @@
 import type { ReadersConfig } from '../../config/sections/readers.ts';
-import type { Clock } from '../../kiosk/clock.ts';
-import { ConfigError } from '../../kiosk/errors.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Clock } from '../../core/clock.ts';
+import { ConfigError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import { Deduper } from '../scanner/dedupe.ts';
 import type { CardReader } from './interface.ts';
 import { SimulatedCardReader } from './twin.ts';

@@ -1,4 +1,4 @@
-import type { DeviceError, EgateError } from '../../kiosk/errors.ts';
+import type { DeviceError, EgateError } from '../../core/errors.ts';
 
 /** A card presented to the reader: the credential bytes it carries (tokens.md §1). Traveller data: never log. */
 export interface CardRead {

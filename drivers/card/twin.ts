@@ -1,7 +1,7 @@
-import { Bus } from '../../kiosk/bus.ts';
-import type { Clock } from '../../kiosk/clock.ts';
-import { DeviceError, EgateError } from '../../kiosk/errors.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import { Bus } from '../../core/bus.ts';
+import type { Clock } from '../../core/clock.ts';
+import { DeviceError, EgateError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import type { Deduper } from '../scanner/dedupe.ts';
 import { shortHash } from '../scanner/interface.ts';
 import type { CardReader, CardReaderEvents } from './interface.ts';

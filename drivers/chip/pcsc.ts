@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { DeviceError } from '../../kiosk/errors.ts';
+import { DeviceError } from '../../core/errors.ts';
 import type { ChipReader, ChipReaderEvent } from './interface.ts';
 
 /** The part of @pokusew/pcsclite this driver uses (typed here: the package is optional). */

@@ -1,12 +1,11 @@
 import { createECDH, randomBytes, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { bacKeys, bacSession } from '../../kiosk/passport/bac.ts';
-import { oidBytes, paceCurve, type PaceCurve, type PaceInfo } from '../../kiosk/passport/card-access.ts';
-import { decrypt, encrypt, equalBytes, kdf, KDF_ENC, KDF_MAC, pad, retailMac, blockSize } from '../../kiosk/passport/crypto.ts';
-import type { Mrz } from '../../kiosk/passport/mrz.ts';
-import { authToken, paceKey, randomScalar } from '../../kiosk/passport/pace.ts';
-import { SmSession } from '../../kiosk/passport/secure-messaging.ts';
-import { findTag, tlv } from '../../kiosk/passport/tlv.ts';
+import { authToken, bacKeys, bacSession, paceKey, randomScalar } from '../../icao/access-keys.ts';
+import { oidBytes, paceCurve, type PaceCurve, type PaceInfo } from '../../icao/card-access.ts';
+import { decrypt, encrypt, equalBytes, kdf, KDF_ENC, KDF_MAC, pad, retailMac, blockSize } from '../../icao/crypto.ts';
+import type { Mrz } from '../../icao/mrz.ts';
+import { SmSession } from '../../icao/secure-messaging.ts';
+import { findTag, tlv } from '../../icao/tlv.ts';
 
 /** A refusal with the status word the chip answers. */
 export class CardRefusal extends Error {

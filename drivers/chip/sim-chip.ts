@@ -1,10 +1,10 @@
 import { createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { decodeCommand, encodeResponse, type CommandApdu } from '../../kiosk/passport/apdu.ts';
-import { choosePace, parseCardAccess } from '../../kiosk/passport/card-access.ts';
-import { findTag, tlv } from '../../kiosk/passport/tlv.ts';
+import { decodeCommand, encodeResponse, type CommandApdu } from '../../icao/apdu.ts';
+import { choosePace, parseCardAccess } from '../../icao/card-access.ts';
+import { findTag, tlv } from '../../icao/tlv.ts';
 import { CardRefusal, checkSetAt, chipCaSecret, chipMutualAuthenticate, ChipPace } from './sim-auth.ts';
-import { kdf, KDF_ENC, KDF_MAC } from '../../kiosk/passport/crypto.ts';
-import { SmSession } from '../../kiosk/passport/secure-messaging.ts';
+import { kdf, KDF_ENC, KDF_MAC } from '../../icao/crypto.ts';
+import { SmSession } from '../../icao/secure-messaging.ts';
 import { openCommand, sealResponse, SmFault } from './sim-sm.ts';
 
 /** What a simulated passport chip holds. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { DeviceError } from '../../kiosk/errors.ts';
+import { DeviceError } from '../../core/errors.ts';
 import type { ChipReader, ChipReaderEvent } from './interface.ts';
 import type { SimulatedChip } from './sim-chip.ts';
 

@@ -1,7 +1,7 @@
-import { decodeCommand, encodeResponse, type CommandApdu } from '../../kiosk/passport/apdu.ts';
-import { blockSize, equalBytes, pad } from '../../kiosk/passport/crypto.ts';
-import type { SmSession } from '../../kiosk/passport/secure-messaging.ts';
-import { readAll, tlv } from '../../kiosk/passport/tlv.ts';
+import { decodeCommand, encodeResponse, type CommandApdu } from '../../icao/apdu.ts';
+import { blockSize, equalBytes, pad } from '../../icao/crypto.ts';
+import type { SmSession } from '../../icao/secure-messaging.ts';
+import { readAll, tlv } from '../../icao/tlv.ts';
 
 /** The chip's side of secure messaging; throws SmFault when a command must be refused (6988). */
 export class SmFault extends Error {}

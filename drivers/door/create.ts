@@ -1,6 +1,6 @@
 import type { DoorConfig } from '../../config/sections/door.ts';
-import type { Clock } from '../../kiosk/clock.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
 import type { DoorController, DoorControllerOptions } from './interface.ts';
 import { createModbusDoorController } from './modbus-master.ts';
 import { DoorPlant } from './plant.ts';

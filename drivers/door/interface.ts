@@ -1,4 +1,4 @@
-import type { DeviceError } from '../../kiosk/errors.ts';
+import type { DeviceError } from '../../core/errors.ts';
 
 /**
  * The gate's door/barrier controller as the rest of the gate sees it (door-io.md).

@@ -1,7 +1,7 @@
 import type { DoorConfig } from '../../config/sections/door.ts';
-import type { Clock } from '../../kiosk/clock.ts';
-import { ConfigError } from '../../kiosk/errors.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Clock } from '../../core/clock.ts';
+import { ConfigError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import type { DoorControllerOptions } from './interface.ts';
 import { ModbusSerialTransport } from './modbus-transport.ts';
 import { PolledDoorController } from './polled-controller.ts';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.d.ts';
-import { DeviceError } from '../../kiosk/errors.ts';
+import { DeviceError } from '../../core/errors.ts';
 import { DoorErrorCode } from './interface.ts';
 import type { DoorTransport } from './transport.ts';
 

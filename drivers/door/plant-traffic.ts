@@ -1,4 +1,4 @@
-import type { Clock } from '../../kiosk/clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { Leaf } from './plant-leaf.ts';
 
 /**

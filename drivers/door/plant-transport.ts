@@ -1,5 +1,5 @@
-import type { TimerHandle } from '../../kiosk/clock.ts';
-import { DeviceError } from '../../kiosk/errors.ts';
+import type { TimerHandle } from '../../core/clock.ts';
+import { DeviceError } from '../../core/errors.ts';
 import { DoorErrorCode } from './interface.ts';
 import { PlantException, type DoorPlant } from './plant.ts';
 import type { DoorTransport } from './transport.ts';

@@ -1,6 +1,6 @@
 import { pedestrianRoles, vehicleRoles } from '../../config/sections/door.ts';
-import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
-import { EgateError } from '../../kiosk/errors.ts';
+import type { Clock, TimerHandle } from '../../core/clock.ts';
+import { EgateError } from '../../core/errors.ts';
 import type { DoorLayout } from './interface.ts';
 import { Leaf } from './plant-leaf.ts';
 import { Crowd, type SimPerson } from './plant-people.ts';

@@ -1,7 +1,7 @@
-import { Bus } from '../../kiosk/bus.ts';
-import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
-import { DeviceError, errorCode } from '../../kiosk/errors.ts';
-import { silentLogger, type Logger } from '../../kiosk/log.ts';
+import { Bus } from '../../core/bus.ts';
+import type { Clock, TimerHandle } from '../../core/clock.ts';
+import { DeviceError, errorCode } from '../../core/errors.ts';
+import { silentLogger, type Logger } from '../../core/log.ts';
 import { DoorErrorCode, type DoorController, type DoorEvents, type DoorLayout, type DoorSnapshot } from './interface.ts';
 import { contiguousRuns, roleError, spanOf, type RoleMap, type RoleTable } from './roles.ts';
 import type { DoorTransport } from './transport.ts';

@@ -1,5 +1,5 @@
 import { pedestrianRoles, vehicleRoles, type DoorConfig } from '../../config/sections/door.ts';
-import { DeviceError } from '../../kiosk/errors.ts';
+import { DeviceError } from '../../core/errors.ts';
 import { DoorErrorCode, type DoorLayout } from './interface.ts';
 
 export type RoleTable = Readonly<Record<string, number>>;

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import type { TimerHandle } from '../../kiosk/clock.ts';
-import { EgateError } from '../../kiosk/errors.ts';
-import { silentLogger, type Logger } from '../../kiosk/log.ts';
+import type { TimerHandle } from '../../core/clock.ts';
+import { EgateError } from '../../core/errors.ts';
+import { silentLogger, type Logger } from '../../core/log.ts';
 import type { DoorPlant } from './plant.ts';
 import { answer, crcOk, exceptionFrame, requestLength } from './rtu-requests.ts';
 import { ModbusException } from './transport.ts';

@@ -1,5 +1,5 @@
 import type { DoorConfig } from '../../config/sections/door.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Logger } from '../../core/log.ts';
 import type { DoorControllerOptions } from './interface.ts';
 import type { DoorPlant } from './plant.ts';
 import { PlantTransport } from './plant-transport.ts';

@@ -1,6 +1,6 @@
 import type { PassportConfig } from '../../config/sections/passport.ts';
-import type { Clock } from '../../kiosk/clock.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
 import { Deduper } from '../scanner/dedupe.ts';
 import { SerialScanner } from '../scanner/serial-scanner.ts';
 import type { MrzReader } from './interface.ts';

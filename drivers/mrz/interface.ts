@@ -1,4 +1,4 @@
-import { DeviceError } from '../../kiosk/errors.ts';
+import { DeviceError } from '../../core/errors.ts';
 
 /** Two TD3 lines as the reader delivered them (unchecked: check digits are kiosk/passport's job). Traveller data: never log. */
 export interface MrzRead {

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
+import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { shortHash } from '../scanner/interface.ts';
 
 export type PairerOutput = { kind: 'mrz'; lines: [string, string] } | { kind: 'error'; message: string; digest: string; length: number };

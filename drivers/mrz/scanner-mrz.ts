@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../../kiosk/clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { TokenScanner } from '../scanner/interface.ts';
 import { MrzFramingError, type MrzReader, type MrzReaderEvents } from './interface.ts';
 import { LinePairer } from './line-pairer.ts';

@@ -1,5 +1,5 @@
-import type { Clock } from '../../kiosk/clock.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
 import { Deduper } from '../scanner/dedupe.ts';
 import { SimulatedScanner } from '../scanner/twin.ts';
 import { ScannerMrzReader } from './scanner-mrz.ts';

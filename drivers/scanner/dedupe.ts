@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from '../../kiosk/clock.ts';
+import type { Clock } from '../../core/clock.ts';
 
 /**
  * "The same thing again within the window is one read", shared by every scanner and card

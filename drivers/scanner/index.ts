@@ -1,6 +1,6 @@
 import type { ReadersConfig } from '../../config/sections/readers.ts';
-import type { Clock } from '../../kiosk/clock.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
 import { Deduper } from './dedupe.ts';
 import { HidScanner } from './hid-scanner.ts';
 import type { TokenScanner } from './interface.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeviceError } from '../../kiosk/errors.ts';
+import { DeviceError } from '../../core/errors.ts';
 
 /** One decoded scan. `text` is traveller data: never log it. */
 export interface TokenRead {

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
+import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { LineAssembler } from './line-assembler.ts';
 import type { ScannerCore } from './scanner-core.ts';
 

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../kiosk/clock.ts';
+import type { Clock, TimerHandle } from '../../core/clock.ts';
 
 /**
  * Retries opening a device with exponential back-off on the injected Clock. One attempt

@@ -1,7 +1,7 @@
-import { Bus } from '../../kiosk/bus.ts';
-import type { Clock } from '../../kiosk/clock.ts';
-import type { DeviceError } from '../../kiosk/errors.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import { Bus } from '../../core/bus.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { DeviceError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import type { Deduper } from './dedupe.ts';
 import { ScanError, type ScanErrorCode, type ScannerEvents } from './interface.ts';
 

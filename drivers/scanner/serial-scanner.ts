@@ -1,8 +1,8 @@
 import { SerialPort } from 'serialport';
 import type { ReadersConfig } from '../../config/sections/readers.ts';
-import type { Clock } from '../../kiosk/clock.ts';
-import { DeviceError } from '../../kiosk/errors.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Clock } from '../../core/clock.ts';
+import { DeviceError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import type { Deduper } from './dedupe.ts';
 import { LineFramer } from './line-framer.ts';
 import { Reconnector } from './reconnect.ts';

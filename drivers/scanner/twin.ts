@@ -1,6 +1,6 @@
-import type { Clock } from '../../kiosk/clock.ts';
-import { DeviceError } from '../../kiosk/errors.ts';
-import type { Logger } from '../../kiosk/log.ts';
+import type { Clock } from '../../core/clock.ts';
+import { DeviceError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import type { Deduper } from './dedupe.ts';
 import { ScannerBase } from './scanner-base.ts';
 

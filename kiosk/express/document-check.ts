@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { TokenVerdict } from '../crossing/types.ts';
 import type { Logger } from '../log.ts';
 import type { DecodedFace } from '../passport/face-decode.ts';
-import { parseTd3 } from '../passport/mrz.ts';
+import { parseTd3 } from '../../icao/mrz.ts';
 import { readAndVerifyPassport, type PassportPolicy } from '../passport/read-passport.ts';
 import type { TrustList } from '../passport/trust.ts';
 

@@ -1,7 +1,7 @@
 import { constants, createHash, publicDecrypt, randomBytes, verify, type KeyObject } from 'node:crypto';
 import type { ChipChannel } from './channel.ts';
-import { equalBytes } from './crypto.ts';
-import { PassportError } from './errors.ts';
+import { equalBytes } from '../../icao/crypto.ts';
+import { PassportError } from '../../icao/errors.ts';
 
 const ISO9796_HASH: Record<number, string> = { 0x33: 'sha1', 0x34: 'sha256', 0x36: 'sha384', 0x35: 'sha512', 0x38: 'sha224' };
 

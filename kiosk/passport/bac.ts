@@ -1,22 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { decrypt, encrypt, equalBytes, kdf, KDF_ENC, KDF_MAC, pad, retailMac, xor } from './crypto.ts';
+import { randomBytes } from 'node:crypto';
+import { bacKeys, bacSession } from '../../icao/access-keys.ts';
+import { decrypt, encrypt, equalBytes, pad, retailMac } from '../../icao/crypto.ts';
 import type { ChipChannel } from './channel.ts';
-import { PassportError } from './errors.ts';
-import { mrzKeyInput, type Mrz } from './mrz.ts';
-import { SmSession } from './secure-messaging.ts';
-
-/** Document Basic Access Keys of Part 11 §9.7.2, from the MRZ's key fields. */
-export function bacKeys(mrz: Pick<Mrz, 'lines'>): { kSeed: Buffer; kEnc: Buffer; kMac: Buffer } {
-  const kSeed = createHash('sha1').update(mrzKeyInput(mrz), 'latin1').digest().subarray(0, 16);
-  return { kSeed, kEnc: kdf(kSeed, KDF_ENC, '3DES'), kMac: kdf(kSeed, KDF_MAC, '3DES') };
-}
-
-/** Session keys and counter from both sides' key material (Part 11 §9.7.4 and §9.8.6.3). */
-export function bacSession(kIfd: Uint8Array, kIc: Uint8Array, rndIc: Uint8Array, rndIfd: Uint8Array): SmSession {
-  const seed = xor(kIfd, kIc);
-  const ssc = Buffer.concat([rndIc.subarray(4, 8), rndIfd.subarray(4, 8)]);
-  return new SmSession('3DES', kdf(seed, KDF_ENC, '3DES'), kdf(seed, KDF_MAC, '3DES'), ssc);
-}
+import { PassportError } from '../../icao/errors.ts';
+import type { Mrz } from '../../icao/mrz.ts';
+import type { SmSession } from '../../icao/secure-messaging.ts';
 
 /**
  * Basic Access Control, terminal side: GET CHALLENGE, then MUTUAL AUTHENTICATE with the

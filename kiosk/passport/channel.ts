@@ -1,7 +1,7 @@
 import type { ApduTransport } from '../../drivers/chip/interface.ts';
-import { decodeResponse, encodeCommand, swHex, SW_OK, type CommandApdu, type ResponseApdu } from './apdu.ts';
-import { ChipTransportError, PassportError, type PassportReason } from './errors.ts';
-import { protectCommand, unprotectResponse, type SmSession } from './secure-messaging.ts';
+import { decodeResponse, encodeCommand, swHex, SW_OK, type CommandApdu, type ResponseApdu } from '../../icao/apdu.ts';
+import { ChipTransportError, PassportError, type PassportReason } from '../../icao/errors.ts';
+import { protectCommand, unprotectResponse, type SmSession } from '../../icao/secure-messaging.ts';
 
 /**
  * The terminal's link to the chip: plain APDUs until access control succeeds, then every

@@ -1,11 +1,11 @@
 import { createECDH, createPublicKey, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import type { ChipChannel } from './channel.ts';
-import { oidBytes, parseCardAccess, type PaceInfo } from './card-access.ts';
-import { kdf, KDF_ENC, KDF_MAC, type CipherSuite } from './crypto.ts';
-import { PassportError } from './errors.ts';
-import { SmSession } from './secure-messaging.ts';
-import { readTlv, tlv } from './tlv.ts';
+import { oidBytes, parseCardAccess, type PaceInfo } from '../../icao/card-access.ts';
+import { kdf, KDF_ENC, KDF_MAC, type CipherSuite } from '../../icao/crypto.ts';
+import { PassportError } from '../../icao/errors.ts';
+import { SmSession } from '../../icao/secure-messaging.ts';
+import { readTlv, tlv } from '../../icao/tlv.ts';
 
 /** Chip Authentication (Part 11 §6.2) as DG14 offers it: ECDH with the chip's static key. */
 export interface ChipAuthInfo {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
-import { PassportError } from './errors.ts';
+import { PassportError } from '../../icao/errors.ts';
 import type { FaceImage } from './face-image.ts';
 
 /** A decoded face image: 8-bit interleaved pixels (1 or 3 channels). */

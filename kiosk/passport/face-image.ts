@@ -1,5 +1,5 @@
-import { PassportError } from './errors.ts';
-import { findTag, readTlv } from './tlv.ts';
+import { PassportError } from '../../icao/errors.ts';
+import { findTag, readTlv } from '../../icao/tlv.ts';
 
 /**
  * DG2's face: the biometric information group template (7F61) holds one or more

@@ -5,7 +5,7 @@
  */
 export { readAndVerifyPassport, DEFAULT_POLICY, type PassportPolicy, type PassportResult, type PassportStep, type ReadPassportInput } from './read-passport.ts';
 export { TrustList, type Csca, type Crl } from './trust.ts';
-export { PassportError, PASSPORT_REASONS, type PassportReason } from './errors.ts';
-export { parseTd3, isExpired, type Mrz } from './mrz.ts';
+export { PassportError, PASSPORT_REASONS, type PassportReason } from '../../icao/errors.ts';
+export { parseTd3, isExpired, type Mrz } from '../../icao/mrz.ts';
 export { warmFaceDecoders, type DecodedFace } from './face-decode.ts';
 export type { FaceFormat } from './face-image.ts';

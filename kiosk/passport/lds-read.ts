@@ -1,7 +1,7 @@
-import { swHex, SW_OK } from './apdu.ts';
+import { swHex, SW_OK } from '../../icao/apdu.ts';
 import type { ChipChannel } from './channel.ts';
-import { PassportError } from './errors.ts';
-import { readHeader, tlv } from './tlv.ts';
+import { PassportError } from '../../icao/errors.ts';
+import { readHeader, tlv } from '../../icao/tlv.ts';
 
 /** File identifiers of the LDS 1 elementary files the gate reads. */
 export const FID = {

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { findTag, readTlv } from './tlv.ts';
+import { findTag, readTlv } from '../../icao/tlv.ts';
 
 /** LDS 1 data-group tags (EF.COM's tag list) to data-group numbers. */
 const TAG_TO_DG: Record<number, number> = {

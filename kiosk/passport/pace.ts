@@ -1,35 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { decrypt, equalBytes, kdf, KDF_ENC, KDF_MAC, KDF_PACE, pad, smMac, blockSize, type CipherSuite } from './crypto.ts';
-import { oidBytes, paceCurve, type PaceCurve, type PaceInfo } from './card-access.ts';
+import { authToken, paceKey, randomScalar } from '../../icao/access-keys.ts';
+import { oidBytes, paceCurve, type PaceCurve, type PaceInfo } from '../../icao/card-access.ts';
+import { blockSize, decrypt, equalBytes, kdf, KDF_ENC, KDF_MAC } from '../../icao/crypto.ts';
 import type { ChipChannel } from './channel.ts';
-import { PassportError } from './errors.ts';
-import { mrzKeyInput, type Mrz } from './mrz.ts';
-import { SmSession } from './secure-messaging.ts';
-import { findTag, tlv } from './tlv.ts';
+import { PassportError } from '../../icao/errors.ts';
+import type { Mrz } from '../../icao/mrz.ts';
+import { SmSession } from '../../icao/secure-messaging.ts';
+import { findTag, tlv } from '../../icao/tlv.ts';
 
 type Point = InstanceType<PaceCurve>;
-
-/** Kπ from the MRZ password (Part 11 §9.7.3): KDF(SHA-1(MRZ key input), 3). */
-export function paceKey(mrz: Pick<Mrz, 'lines'>, suite: CipherSuite): Buffer {
-  const k = createHash('sha1').update(mrzKeyInput(mrz), 'latin1').digest();
-  return kdf(k, KDF_PACE, suite);
-}
-
-/** A uniformly random scalar in [1, n-1]. */
-export function randomScalar(curve: PaceCurve): bigint {
-  const n = curve.Fn.ORDER;
-  const bytes = randomBytes(Math.ceil(n.toString(16).length / 2) + 8);
-  return (BigInt(`0x${bytes.toString('hex')}`) % (n - 1n)) + 1n;
-}
-
-/** Public-key data object 7F49 { 06 protocol OID, 86 point } that the tokens MAC (§4.4.3.4). */
-export function publicKeyDo(oid: string, point: Point): Buffer {
-  return tlv(0x7f49, Buffer.concat([tlv(0x06, oidBytes(oid)), tlv(0x86, point.toBytes(false))]));
-}
-
-export function authToken(suite: CipherSuite, ksMac: Uint8Array, oid: string, point: Point): Buffer {
-  return smMac(suite, ksMac, suite === '3DES' ? pad(publicKeyDo(oid, point), 8) : publicKeyDo(oid, point));
-}
 
 function decodePoint(curve: PaceCurve, bytes: Uint8Array | undefined, what: string): Point {
   try {

@@ -1,6 +1,6 @@
 import { createHash, type X509Certificate } from 'node:crypto';
-import { stateToAlpha2 } from './country-codes.ts';
-import { PassportError } from './errors.ts';
+import { stateToAlpha2 } from '../../icao/country-codes.ts';
+import { PassportError } from '../../icao/errors.ts';
 import { verifySignature } from './signature.ts';
 import { parseSod, type Sod } from './sod.ts';
 import type { TrustList } from './trust.ts';

@@ -2,7 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { hashName } from './signature.ts';
-import { readTlv } from './tlv.ts';
+import { readTlv } from '../../icao/tlv.ts';
 
 export const OID_LDS_SECURITY_OBJECT = '2.23.136.1.1.1';
 const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';

@@ -1,10 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bacKeys, performBac } from '../../kiosk/passport/bac.ts';
+import { bacKeys } from '../../icao/access-keys.ts';
+import { performBac } from '../../kiosk/passport/bac.ts';
 import { ChipChannel } from '../../kiosk/passport/channel.ts';
-import { cmac, kdf, retailMac, pad } from '../../kiosk/passport/crypto.ts';
-import { parseTd3 } from '../../kiosk/passport/mrz.ts';
-import { protectCommand, unprotectResponse } from '../../kiosk/passport/secure-messaging.ts';
+import { cmac, kdf, retailMac, pad } from '../../icao/crypto.ts';
+import { parseTd3 } from '../../icao/mrz.ts';
+import { protectCommand, unprotectResponse } from '../../icao/secure-messaging.ts';
 import { fixedRandom, hex, ScriptedChip, toHex } from './scripted.ts';
 
 // ICAO Doc 9303 Part 11, Appendix D (BAC and secure messaging worked example).

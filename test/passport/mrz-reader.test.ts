@@ -9,7 +9,7 @@ import { Deduper } from '../../drivers/scanner/dedupe.ts';
 import { SerialScanner } from '../../drivers/scanner/serial-scanner.ts';
 import { SimulatedClock, SystemClock } from '../../kiosk/clock.ts';
 import { silentLogger } from '../../kiosk/log.ts';
-import { parseTd3 } from '../../kiosk/passport/mrz.ts';
+import { parseTd3 } from '../../icao/mrz.ts';
 import { makeMrz } from '../../scripts/make-passport.ts';
 import { openPtyPair } from '../helpers/pty.ts';
 import { peerSuite } from '../helpers/suite.ts';

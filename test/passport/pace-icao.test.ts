@@ -1,9 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { choosePace, parseCardAccess } from '../../kiosk/passport/card-access.ts';
+import { choosePace, parseCardAccess } from '../../icao/card-access.ts';
 import { ChipChannel } from '../../kiosk/passport/channel.ts';
-import { checkDigit, parseTd3 } from '../../kiosk/passport/mrz.ts';
-import { paceKey, performPace } from '../../kiosk/passport/pace.ts';
+import { checkDigit, parseTd3 } from '../../icao/mrz.ts';
+import { paceKey } from '../../icao/access-keys.ts';
+import { performPace } from '../../kiosk/passport/pace.ts';
 import { hex, ScriptedChip, toHex } from './scripted.ts';
 
 // ICAO Doc 9303 Part 11, Appendix G.1: PACE ECDH generic mapping, brainpoolP256r1, AES-128.

@@ -3,13 +3,13 @@ import * as assert from 'uvu/assert';
 import { suite } from 'uvu';
 import { EMRTD_AID, SimulatedChip } from '../../../drivers/chip/sim-chip.ts';
 import { SimulatedChipReader } from '../../../drivers/chip/sim-reader.ts';
-import { decodeResponse, encodeCommand } from '../../../kiosk/passport/apdu.ts';
+import { decodeResponse, encodeCommand } from '../../../icao/apdu.ts';
 import { performBac } from '../../../kiosk/passport/bac.ts';
 import { ChipChannel } from '../../../kiosk/passport/channel.ts';
 import { readFile } from '../../../kiosk/passport/lds-read.ts';
 import { performPace } from '../../../kiosk/passport/pace.ts';
-import { encodeCardAccess } from '../../../kiosk/passport/card-access.ts';
-import { tlv } from '../../../kiosk/passport/tlv.ts';
+import { encodeCardAccess } from '../../../icao/card-access.ts';
+import { tlv } from '../../../icao/tlv.ts';
 import { makeMrz } from '../../../scripts/make-passport.ts';
 
 const MRZ = makeMrz({ surname: 'SPECIMEN', given: 'ALEX', number: 'UT1234567', birth: '850101', expiry: '340515' });

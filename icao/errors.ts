@@ -1,4 +1,4 @@
-import { EgateError } from '../errors.ts';
+import { EgateError } from '../core/errors.ts';
 
 /**
  * The reason codes of epassport.md, one per check. The gate's outcome for any of them is
