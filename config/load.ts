@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../kiosk/errors.ts';
+import { assertStrictModes } from '../kiosk/strict-modes.ts';
 import { configSchema, type GateConfig } from './schema.ts';
 
 const PROFILES_DIR = new URL('./profiles/', import.meta.url).pathname;
@@ -51,5 +52,7 @@ export function parseConfig(raw: Json): GateConfig {
 
 /** Loads the config file named by the argument or EGATE_CONFIG; none means all defaults (simulation). */
 export function loadConfig(path = process.env.EGATE_CONFIG): GateConfig {
+  // the config names every key and list the gate trusts: another user must not be able to write it
+  if (path) assertStrictModes(path, 'configuration file');
   return parseConfig(path ? readJson(path, 'config file') : {});
 }

@@ -14,6 +14,7 @@ import { createFaceEngine, type FaceEngine } from './biometrics/index.ts';
 import type { Clock } from './clock.ts';
 import { ReferenceStore } from './enrolment/reference-store.ts';
 import { Gate, type GateProfile } from './gate.ts';
+import { assertGateFilesSafe } from './gate-files.ts';
 import { Journal } from './journal/index.ts';
 import type { Logger } from './log.ts';
 import { createExpressParts } from './express/parts.ts';
@@ -58,6 +59,7 @@ export async function buildGate(
   deps: { clock: Clock; log: Logger; engine?: FaceEngine; profile?: GateProfile },
 ): Promise<BuiltGate> {
   const { clock, log } = deps;
+  assertGateFilesSafe(config);
   mkdirSync(dirname(config.journal.path), { recursive: true });
   const journal = Journal.open({ path: config.journal.path, gate: config.gate, clock, secretPath: config.journal.secretPath });
   const references = ReferenceStore.open({ path: config.enrolment.path, keyPath: config.enrolment.keyPath, clock });

@@ -4,6 +4,7 @@ import { parseConfig } from '../../config/load.ts';
 import { enrolFromPhoto, EnrolmentError } from '../enrolment/index.ts';
 import { ConfigError, EgateError } from '../errors.ts';
 import type { VerifyResult } from '../journal/index.ts';
+import { redactUrl } from '../sync/redact.ts';
 import { readJson } from '../tokens/trust-list.ts';
 import { parseArgs, type Handler } from './command-types.ts';
 import { CliError } from './errors.ts';
@@ -92,8 +93,8 @@ export const storeCommands: Record<string, Handler> = {
     const cfg = ctx.control.config.tokens;
     const t = ctx.control.tokens;
     // Read both lists before swapping anything, so a broken file leaves every store as it was.
-    const trust = readJson(cfg.trustListPath, 'TRUST_LIST_INVALID');
-    const revoked = readJson(cfg.revocationListPath, 'REVOCATION_LIST_INVALID');
+    const trust = readJson(cfg.trustListPath, 'TRUST_LIST_INVALID', 'trust list');
+    const revoked = readJson(cfg.revocationListPath, 'REVOCATION_LIST_INVALID', 'revocation list');
     t.fleetKeys.reload(cfg.fleetKeysDir);
     t.trustList.replace(trust);
     t.revocations.replace(revoked);
@@ -103,7 +104,9 @@ export const storeCommands: Record<string, Handler> = {
   },
 
   async 'config.show'(_args, ctx) {
-    return { result: ctx.control.config };
+    const cfg = ctx.control.config;
+    // the broker password in sync.url never leaves the gate process
+    return { result: { ...cfg, sync: { ...cfg.sync, url: redactUrl(cfg.sync.url) } } };
   },
 
   async 'config.validate'(args) {

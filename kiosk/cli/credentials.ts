@@ -2,6 +2,7 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { assertStrictModes } from '../strict-modes.ts';
 import { CliError } from './errors.ts';
 
 /**
@@ -36,6 +37,7 @@ function hashSecret(secret: Buffer, salt: Buffer, c: { N: number; r: number; p: 
 
 /** Reads the credentials file; a missing file is an empty one (nobody can log in yet). */
 export function readCredentials(path: string): CredentialsFile {
+  assertStrictModes(path, 'technician credentials file', { secret: true });
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts';
 import type { TokenVerdict } from '../crossing/types.ts';
 import type { Logger } from '../log.ts';
 import { TrustList } from '../passport/trust.ts';
+import { assertStrictModesAll } from '../strict-modes.ts';
 import { createDocumentCheck } from './document-check.ts';
 
 export interface ExpressParts {
@@ -36,7 +37,11 @@ export async function createExpressParts(
   deps: { clock: Clock; log: Logger; engine: FaceEngine; pseudonym: (v: string) => string },
 ): Promise<ExpressParts> {
   const p = config.passport;
-  const load = (): TrustList => TrustList.load({ csca: p.cscaPaths, crl: p.crlPaths, masterLists: p.masterListPaths });
+  const load = (): TrustList => {
+    // a CSCA certificate another user can write lets them sign passports this lane accepts
+    assertStrictModesAll([...p.cscaPaths, ...p.crlPaths, ...p.masterListPaths].map((path) => ({ path, what: 'passport trust file' })));
+    return TrustList.load({ csca: p.cscaPaths, crl: p.crlPaths, masterLists: p.masterListPaths });
+  };
   const trust = { current: load(), reload: () => void (trust.current = load()) };
   const chipReader = await chipReaderFor(config);
   const mrzReader = createMrzReader(p, { clock: deps.clock, log: deps.log.child({ part: 'mrz' }) });

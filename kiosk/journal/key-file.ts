@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { assertStrictModes } from '../strict-modes.ts';
 import { KeyFileError } from './errors.ts';
 
 /**
@@ -17,6 +18,7 @@ export function loadOrCreateKeyFile(path: string, bytes = 32): Buffer {
     if (!(err instanceof KeyFileError && err.code === 'KEY_FILE_MISSING')) throw err;
   }
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  assertStrictModes(dirname(path), 'key directory');
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'wx', 0o600);
   try {
@@ -47,6 +49,7 @@ export function readKeyFile(path: string, bytes = 32): Buffer {
   if ((st.mode & 0o077) !== 0) {
     throw new KeyFileError('KEY_FILE_PERMISSIONS', `key file ${path} is accessible by group or others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`);
   }
+  assertStrictModes(path, 'key file', { secret: true });
   const key = readFileSync(path);
   if (key.length !== bytes) throw new KeyFileError('KEY_FILE_INVALID', `key file ${path} holds ${key.length} bytes, expected ${bytes}`);
   return key;

@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { assertStrictModes } from '../strict-modes.ts';
 import { SyncError } from './errors.ts';
 
 /**
@@ -9,6 +10,7 @@ import { SyncError } from './errors.ts';
  */
 export function loadCentralKey(path: string): KeyObject | undefined {
   if (!existsSync(path)) return undefined;
+  assertStrictModes(path, 'central key');
   let key: KeyObject;
   try {
     key = createPublicKey(readFileSync(path));

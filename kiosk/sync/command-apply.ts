@@ -1,8 +1,8 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { bytesToTemplate } from '../enrolment/sealed.ts';
 import { errorCode } from '../errors.ts';
 import { RevocationList, revocationListSchema } from '../tokens/revocation-list.ts';
-import { TrustList } from '../tokens/trust-list.ts';
+import { readJson, TrustList } from '../tokens/trust-list.ts';
 import type { Command } from './command-schema.ts';
 import type { SyncHost } from './types.ts';
 
@@ -59,7 +59,7 @@ export function applyCommand(host: SyncHost, cmd: Command): Applied {
       let entries = 0;
       try {
         const path = host.config.tokens.revocationListPath;
-        const current = cmd.args.mode === 'extend' ? revocationListSchema.parse(JSON.parse(readFileSync(path, 'utf8'))) : { cti: [], sub: [] };
+        const current = cmd.args.mode === 'extend' ? revocationListSchema.parse(readJson(path, 'REVOCATION_LIST_INVALID', 'revocation list')) : { cti: [], sub: [] };
         const next = { cti: [...new Set([...current.cti, ...cmd.args.cti])], sub: [...new Set([...current.sub, ...cmd.args.sub])] };
         entries = new RevocationList(next).size;
         writeAtomic(path, next);

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import { assertStrictModes } from '../strict-modes.ts';
 import { Backoff } from './backoff.ts';
 import { SyncError } from './errors.ts';
+import { redactUrl, scrubSecret } from './redact.ts';
 
 export interface LinkOptions {
   url: string;
@@ -16,6 +18,13 @@ export interface LinkOptions {
   keepaliveS: number;
   connectTimeoutMs: number;
   backoff: { min: number; max: number };
+  /**
+   * Largest packet this client takes, sent as the MQTT 5 Maximum Packet Size of CONNECT: the
+   * broker must drop a bigger message for us rather than send it, so nobody who can publish
+   * on our command topic makes the gate buffer 250 MB. A broker that sends one anyway ends
+   * the connection (mqtt.js checks it too).
+   */
+  maxPacketBytes: number;
   /** PEM file paths for TLS with a client certificate (production). */
   tls?: { ca?: string; cert?: string; key?: string };
   clock: Clock;
@@ -95,7 +104,7 @@ export class MqttLink {
       client.publish(topic, payload, { qos: 1, retain: opts.retain ?? false }, (err) => {
         if (err) {
           const code = (err as { code?: number }).code;
-          fail(typeof code === 'number' && code >= 0x80 ? new SyncError('SYNC_PUBLISH_REFUSED', `broker refused: ${err.message}`) : new SyncError('SYNC_LINK_LOST', err.message));
+          fail(typeof code === 'number' && code >= 0x80 ? new SyncError('SYNC_PUBLISH_REFUSED', `broker refused: ${scrubSecret(err.message, this.#opts.url)}`) : new SyncError('SYNC_LINK_LOST', scrubSecret(err.message, this.#opts.url)));
           return;
         }
         if (settled) return;
@@ -124,24 +133,24 @@ export class MqttLink {
     if (this.#stopped) return;
     const o = this.#opts;
     const tls = o.tls ?? {};
-    const options: IClientOptions = {
-      protocolVersion: 5,
-      clientId: o.clientId,
-      clean: false,
-      properties: { sessionExpiryInterval: o.sessionExpiryS },
-      reconnectPeriod: 0,
-      connectTimeout: o.connectTimeoutMs,
-      keepalive: o.keepaliveS,
-      will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
-      ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}),
-      ...(tls.cert ? { cert: readFileSync(tls.cert) } : {}),
-      ...(tls.key ? { key: readFileSync(tls.key) } : {}),
-    };
     let client: MqttClient;
     try {
+      const options: IClientOptions = {
+        protocolVersion: 5,
+        clientId: o.clientId,
+        clean: false,
+        properties: { sessionExpiryInterval: o.sessionExpiryS, maximumPacketSize: o.maxPacketBytes },
+        reconnectPeriod: 0,
+        connectTimeout: o.connectTimeoutMs,
+        keepalive: o.keepaliveS,
+        will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
+        ...(tls.ca ? { ca: readFileSync(assertStrictModes(tls.ca, 'broker CA certificate')) } : {}),
+        ...(tls.cert ? { cert: readFileSync(assertStrictModes(tls.cert, 'client certificate')) } : {}),
+        ...(tls.key ? { key: readFileSync(assertStrictModes(tls.key, 'client key', { secret: true })) } : {}),
+      };
       client = mqtt.connect(o.url, options);
     } catch (err) {
-      o.log.error({ err: (err as Error).message }, 'mqtt connect failed');
+      o.log.error({ err: scrubSecret((err as Error).message, o.url), url: redactUrl(o.url) }, 'mqtt connect failed');
       this.#scheduleRetry();
       return;
     }
@@ -151,14 +160,14 @@ export class MqttLink {
       client.subscribe(o.subscribe, { qos: 1 }, (err) => {
         if (client !== this.#client) return;
         if (err) {
-          o.log.warn({ err: err.message }, 'subscribe failed');
+          o.log.warn({ err: scrubSecret(err.message, o.url) }, 'subscribe failed');
           this.#lost(client);
           return;
         }
         this.#up = true;
         this.connects++;
         this.#backoff.reset();
-        o.log.info({ url: o.url }, 'connected to broker');
+        o.log.info({ url: redactUrl(o.url) }, 'connected to broker');
         for (const fn of this.#onUp) fn();
       });
     });
@@ -168,7 +177,7 @@ export class MqttLink {
     client.on('error', (err) => {
       // refused connection, protocol error (an answer mqtt.js cannot parse leaves a publish
       // unanswered): either way this client is done, a fresh one follows after back-off
-      o.log.warn({ err: err.message }, 'mqtt error');
+      o.log.warn({ err: scrubSecret(err.message, o.url) }, 'mqtt error');
       this.#lost(client);
     });
     client.on('close', () => this.#lost(client));

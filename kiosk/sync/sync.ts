@@ -58,6 +58,8 @@ export class CentralSync {
       sessionExpiryS: cfg.sessionExpiryS,
       keepaliveS: cfg.keepaliveS,
       connectTimeoutMs: cfg.connectTimeoutMs,
+      // a command plus its topic, properties and the encryption envelope; nothing else is received
+      maxPacketBytes: cfg.maxCommandBytes + 4096,
       backoff: cfg.backoffMs,
       tls: { ...(cfg.ca ? { ca: cfg.ca } : {}), ...(cfg.cert ? { cert: cfg.cert } : {}), ...(cfg.key ? { key: cfg.key } : {}) },
       clock,

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EgateError } from '../errors.ts';
+import { assertStrictModes } from '../strict-modes.ts';
 import { checkKid, kidBytes, kidIndex } from './kid.ts';
 
 const PEM_SUFFIX = '.pem';
@@ -25,6 +26,7 @@ export class FleetKeys {
   reload(dir: string): void {
     const next = new Map<string, { kid: string; key: KeyObject }>();
     let names: string[];
+    assertStrictModes(dir, 'fleet key directory');
     try {
       names = readdirSync(dir).filter((n) => n.endsWith(PEM_SUFFIX)).sort();
     } catch (err) {
@@ -34,6 +36,7 @@ export class FleetKeys {
       const kid = checkKid(name.slice(0, -PEM_SUFFIX.length));
       const path = join(dir, name);
       if ((statSync(path).mode & 0o077) !== 0) throw new EgateError('KEY_FILE_MODE', `fleet key ${kid}: file must be mode 0600`);
+      assertStrictModes(path, `fleet key ${kid}`, { secret: true });
       next.set(kidIndex(kidBytes(kid)), { kid, key: parsePrivateKey(readFileSync(path, 'utf8'), kid) });
     }
     this.#keys = next;

@@ -19,7 +19,7 @@ export class RevocationList {
   }
 
   static load(path: string): RevocationList {
-    return new RevocationList(readJson(path, 'REVOCATION_LIST_INVALID') as RevocationListJson);
+    return new RevocationList(readJson(path, 'REVOCATION_LIST_INVALID', 'revocation list') as RevocationListJson);
   }
 
   /** Validates first; on an error the current list stays in force. */

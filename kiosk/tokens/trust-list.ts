@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { EgateError } from '../errors.ts';
+import { assertStrictModes } from '../strict-modes.ts';
 import { checkKid, kidIndex, kidBytes } from './kid.ts';
 
 const jwkSchema = z.object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string() });
@@ -38,7 +39,7 @@ export class TrustList {
   }
 
   static load(path: string): TrustList {
-    return new TrustList(readJson(path, 'TRUST_LIST_INVALID') as TrustListJson);
+    return new TrustList(readJson(path, 'TRUST_LIST_INVALID', 'trust list') as TrustListJson);
   }
 
   /** Validates the whole list first; on any error the current list stays in force. */
@@ -70,7 +71,9 @@ export class TrustList {
   }
 }
 
-export function readJson(path: string, code: string): unknown {
+/** Reads a JSON file the gate trusts; one that another user could have written is refused first (FileModeError). */
+export function readJson(path: string, code: string, what = 'file'): unknown {
+  assertStrictModes(path, what);
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
