@@ -2,27 +2,34 @@
 /**
  * Face verification accuracy on a folder of photos.
  *
- *   npm run bench-accuracy -- --dir D (--identities CSV | --id-sep C) [--pairs CSV]
- *        [--out DIR] [--workers N] [--write-operating-points]
+ *   npm run bench-accuracy -- --dir D (--identities CSV | --id-sep C) [--pairs CSV] [--folds N]
+ *        [--out DIR] [--workers N] [--no-cache] [--write-operating-points]
  *
- * Every image is enrolled once (extractReference); all same-identity (genuine) and
- * different-identity (impostor) pairs are scored, or only the pairs of --pairs
- * (file_x,file_y,decision = same|different). An image without a detected face scores
- * −∞ in every pair (a rejection). Prints a table, writes accuracy.json and det.svg into
- * --out (default: a temp dir), and prints a JSON summary as the last stdout line.
+ * Every image is enrolled once (extractReference; templates cached in var/face-cache/, keyed
+ * by image bytes and engine digest), then all same-identity (genuine) and different-identity
+ * (impostor) pairs are scored, or only the pairs of --pairs (file_x,file_y,decision =
+ * same|different, optional 4th column fold). An image without a detected face scores −∞ in
+ * every pair (a rejection). Metrics sort the scores once (n log n): a million pairs take seconds.
+ * --folds N: N-fold accuracy (LFW protocol) over the pairs' fold column, or, without one, folds
+ * dealt round-robin within genuine and within impostor pairs.
+ * Writes accuracy.json, scores.csv (every pair) and det.svg into --out (default: a temp dir),
+ * prints a table and a JSON summary as the last stdout line.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
-import { EgateError, errorCode } from '../kiosk/errors.ts';
+import { EgateError } from '../kiosk/errors.ts';
 import { createFaceEngine } from '../kiosk/biometrics/index.ts';
-import { detCurve, equalErrorRate, rateAtFar } from '../kiosk/biometrics/metrics.ts';
+import { detCurveThinned, equalErrorRate, foldAccuracy, rateAtFar, ratesAtThreshold, sortScores, type RatesAt } from '../kiosk/biometrics/metrics.ts';
+import { detSvg } from './det-svg.ts';
+import { bytesKey, extractAll, FaceCache } from './face-cache.ts';
 
-interface Opts { dir: string; identities?: string; idSep?: string; pairs?: string; out?: string; workers: string; writeOperatingPoints?: boolean }
+interface Opts { dir: string; identities?: string; idSep?: string; pairs?: string; folds?: string; out?: string; workers: string; cache: boolean; writeOperatingPoints?: boolean }
 
-const FARS = ['1e-2', '1e-3', '1e-4'] as const;
+export const FARS = ['1e-2', '1e-3', '1e-4', '1e-5'] as const;
+const WRITTEN = ['1e-3', '1e-4', '1e-5'] as const;
 const OPERATING_POINTS = new URL('../config/operating-points.json', import.meta.url);
 
 function csv(path: string): string[][] {
@@ -40,93 +47,152 @@ function labels(o: Opts): Map<string, string> {
   return m;
 }
 
-function detSvg(points: { far: number; frr: number }[], title: string): string {
-  const W = 480, H = 360, L = 60, B = 40, lo = -4;
-  const x = (far: number): number => L + ((Math.log10(Math.max(far, 1e-4)) - lo) / -lo) * (W - L - 20);
-  const y = (frr: number): number => H - B - ((Math.log10(Math.max(frr, 1e-4)) - lo) / -lo) * (H - B - 30);
-  const path = points.map((p, i) => `${i ? 'L' : 'M'}${x(p.far).toFixed(1)},${y(p.frr).toFixed(1)}`).join(' ');
-  const ticks = [-4, -3, -2, -1, 0].map((e) => `<text x="${x(10 ** e)}" y="${H - B + 16}" text-anchor="middle">1e${e}</text><text x="${L - 6}" y="${y(10 ** e) + 4}" text-anchor="end">1e${e}</text><line x1="${x(10 ** e)}" y1="30" x2="${x(10 ** e)}" y2="${H - B}" stroke="#ddd"/><line x1="${L}" y1="${y(10 ** e)}" x2="${W - 20}" y2="${y(10 ** e)}" stroke="#ddd"/>`).join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">
-<text x="${W / 2}" y="16" text-anchor="middle" font-size="13">DET: ${title}</text>${ticks}
-<text x="${(L + W) / 2}" y="${H - 6}" text-anchor="middle">false accept rate (log, floored at 1e-4)</text>
-<text transform="translate(14,${(H - B) / 2}) rotate(-90)" text-anchor="middle">false reject rate (log, floored at 1e-4)</text>
-<path d="${path}" fill="none" stroke="#c00" stroke-width="2"/></svg>\n`;
+/** Pairs as parallel typed arrays: a million pair objects would cost more than scoring them. */
+interface Pairs { a: Uint32Array; b: Uint32Array; same: Uint8Array; fold: Int16Array | null; score: Float64Array }
+
+function buildPairs(o: Opts, files: string[], ids: Map<string, string>): Pairs {
+  const index = new Map(files.map((f, i) => [f, i]));
+  if (o.pairs) {
+    const rows = csv(o.pairs);
+    const p: Pairs = { a: new Uint32Array(rows.length), b: new Uint32Array(rows.length), same: new Uint8Array(rows.length), fold: rows.every((r) => r[3] !== undefined && r[3] !== '') ? new Int16Array(rows.length) : null, score: new Float64Array(rows.length) };
+    rows.forEach(([x, y, d, f], i) => {
+      const ia = index.get(x!), ib = index.get(y!);
+      if (ia === undefined || ib === undefined) throw new EgateError('USAGE', `pair ${i + 2} of ${o.pairs} names an image without an identity: ${ia === undefined ? x : y}`);
+      p.a[i] = ia; p.b[i] = ib; p.same[i] = d === 'same' ? 1 : 0;
+      if (p.fold) p.fold[i] = Number(f);
+    });
+    return p;
+  }
+  const n = files.length, count = (n * (n - 1)) / 2;
+  const p: Pairs = { a: new Uint32Array(count), b: new Uint32Array(count), same: new Uint8Array(count), fold: null, score: new Float64Array(count) };
+  const id = files.map((f) => ids.get(f));
+  let k = 0;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++, k++) { p.a[k] = i; p.b[k] = j; p.same[k] = id[i] === id[j] ? 1 : 0; }
+  return p;
 }
+
+/** Dot products of L2-normalised templates held in one n×512 matrix; a missing template scores −∞. */
+function scorePairs(p: Pairs, templates: (Float32Array | null)[]): void {
+  const dim = templates.find((t) => t)?.length ?? 512;
+  const m = new Float32Array(templates.length * dim);
+  templates.forEach((t, i) => t && m.set(t, i * dim));
+  for (let k = 0; k < p.score.length; k++) {
+    const a = p.a[k]!, b = p.b[k]!;
+    if (!templates[a] || !templates[b]) { p.score[k] = -Infinity; continue; }
+    let s = 0;
+    for (let i = 0, oa = a * dim, ob = b * dim; i < dim; i++) s += m[oa + i]! * m[ob + i]!;
+    p.score[k] = s;
+  }
+}
+
+function writeScores(path: string, p: Pairs, files: string[]): void {
+  writeFileSync(path, `file_x,file_y,decision,score${p.fold ? ',fold' : ''}\n`);
+  const chunk: string[] = [];
+  for (let k = 0; k < p.score.length; k++) {
+    chunk.push(`${files[p.a[k]!]},${files[p.b[k]!]},${p.same[k] ? 'same' : 'different'},${Number.isFinite(p.score[k]!) ? p.score[k]!.toFixed(5) : '-inf'}${p.fold ? `,${p.fold[k]}` : ''}`);
+    if (chunk.length === 100_000 || k === p.score.length - 1) { appendFileSync(path, `${chunk.join('\n')}\n`); chunk.length = 0; }
+  }
+}
+
+const dataName = (dir: string): string => resolve(dir).replace(/\/+$/, '').replace(/^.*\/(shared\/)/, '$1');
 
 async function run(o: Opts): Promise<void> {
   const ids = labels(o);
   const files = [...ids.keys()];
-  const engine = await createFaceEngine(loadConfig().face, { workers: Number(o.workers) });
-  const templates = new Map<string, Float32Array>();
-  const failed: { file: string; code: string }[] = [];
+  const workers = Math.max(1, Number(o.workers));
+  const config = loadConfig().face;
   const t0 = performance.now();
+  const cache = o.cache ? new FaceCache('photos') : null;
+  const engine = await createFaceEngine({ ...config, intraOpThreads: workers > 1 ? 1 : config.intraOpThreads }, { workers });
+  let faces;
   try {
-    await Promise.all(files.map(async (f) => {
-      try {
-        templates.set(f, (await engine.extractReference(new Uint8Array(readFileSync(join(o.dir, f))))).template);
-      } catch (err) {
-        failed.push({ file: f, code: errorCode(err) });
-      }
-    }));
+    faces = await extractAll(engine, cache, files, { label: 'templates', concurrency: workers * 2, key: async (f) => `${bytesKey(readFileSync(join(o.dir, f)))}:full`, load: async (f) => new Uint8Array(readFileSync(join(o.dir, f))) });
   } finally {
     await engine.close();
   }
-  const msPerImage = (performance.now() - t0) / files.length;
+  const extractS = (performance.now() - t0) / 1000;
+  const failed = files.filter((f) => !faces.get(f)!.template).map((f) => ({ file: f, code: faces.get(f)!.code ?? 'NO_FACE' }));
 
-  const pairs: [string, string, boolean][] = [];
-  if (o.pairs) for (const [a, b, d] of csv(o.pairs)) pairs.push([a!, b!, d === 'same']);
-  else for (let i = 0; i < files.length; i++) for (let j = i + 1; j < files.length; j++) pairs.push([files[i]!, files[j]!, ids.get(files[i]!) === ids.get(files[j]!)]);
-  const scored = pairs.map(([a, b, same]) => {
-    const ta = templates.get(a), tb = templates.get(b);
-    let s = -Infinity;
-    if (ta && tb) { s = 0; for (let i = 0; i < ta.length; i++) s += ta[i]! * tb[i]!; }
-    return { a, b, same, score: s };
-  });
-  const genuine = scored.filter((p) => p.same).map((p) => p.score);
-  const impostor = scored.filter((p) => !p.same).map((p) => p.score);
-  const at = Object.fromEntries(FARS.map((f) => [f, rateAtFar(genuine, impostor, Number(f))]));
-  const eer = equalErrorRate(genuine, impostor);
+  const t1 = performance.now();
+  const p = buildPairs(o, files, ids);
+  scorePairs(p, files.map((f) => faces.get(f)!.template));
+  const gen: number[] = [], imp: number[] = [];
+  for (let k = 0; k < p.score.length; k++) (p.same[k] ? gen : imp).push(p.score[k]!);
+  const sorted = sortScores(gen, imp);
+  const at: Record<string, RatesAt> = Object.fromEntries(FARS.map((f) => [f, rateAtFar(sorted, undefined, Number(f))]));
+  const eer = equalErrorRate(sorted);
+  const det = detCurveThinned(sorted);
+  let folds: ReturnType<typeof foldAccuracy> | null = null;
+  if (o.folds) {
+    const n = Number(o.folds);
+    let fold = p.fold;
+    if (!fold) {
+      fold = new Int16Array(p.score.length);
+      let g = 0, i = 0;
+      for (let k = 0; k < fold.length; k++) fold[k] = p.same[k] ? g++ % n : i++ % n;
+    }
+    folds = foldAccuracy(p.score, p.same, fold);
+  }
+  const configured = Object.entries(config.operatingPoints).map(([name, op]) => ({ name, threshold: op.threshold, ...ratesAtThreshold(sorted, op.threshold) }));
+  const metricsS = (performance.now() - t1) / 1000;
 
-  console.log(`images ${files.length} (${new Set(ids.values()).size} identities), failed detections ${failed.length}${failed.length ? `: ${failed.map((f) => `${f.file} ${f.code}`).join(', ')}` : ''}`);
-  console.log(`pairs: ${genuine.length} genuine, ${impostor.length} impostor; EER ${(eer * 100).toFixed(2)} %; ${msPerImage.toFixed(1)} ms per image (wall, ${o.workers} worker(s))`);
+  const identities = new Set(ids.values()).size;
+  console.log(`images ${files.length} (${identities} identities), failed detections ${failed.length}${failed.length ? `: ${failed.slice(0, 10).map((f) => `${f.file} ${f.code}`).join(', ')}${failed.length > 10 ? ', …' : ''}` : ''}`);
+  console.log(`pairs: ${gen.length} genuine, ${imp.length} impostor; EER ${(eer * 100).toFixed(2)} %; templates ${extractS.toFixed(1)} s (${workers} worker(s), ${cache ? `cache ${cache.path}` : 'no cache'}), scoring and metrics ${metricsS.toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`);
+  if (folds) console.log(`${folds.folds.length}-fold accuracy ${(folds.mean * 100).toFixed(2)} % ± ${(folds.std * 100).toFixed(2)} (${p.fold ? 'folds of --pairs' : 'folds dealt round-robin'})`);
   console.log('target FAR | threshold | measured FAR | TAR    | note');
   for (const f of FARS) {
     const r = at[f]!;
-    console.log(`${f.padEnd(10)} | ${r.threshold.toFixed(3).padStart(9)} | ${r.far.toFixed(5).padStart(12)} | ${r.tar.toFixed(4)} | ${r.unresolved ? `unresolved: ${impostor.length} impostor pairs, none may pass` : ''}`);
+    console.log(`${f.padEnd(10)} | ${r.threshold.toFixed(3).padStart(9)} | ${r.far.toExponential(2).padStart(12)} | ${r.tar.toFixed(4)} | ${r.unresolved ? `unresolved: ${imp.length} impostor pairs, none may pass` : `${Math.round(r.far * imp.length)} of ${imp.length} impostors pass`}`);
   }
-  const worst = (same: boolean, dir: number): string => scored.filter((p) => p.same === same).sort((p, q) => dir * (p.score - q.score)).slice(0, 3).map((p) => `${p.a}~${p.b} ${p.score.toFixed(3)}`).join(', ');
-  console.log(`lowest genuine: ${worst(true, 1)}\nhighest impostor: ${worst(false, -1)}`);
+  console.log('configured operating points (config/operating-points.json, photos):');
+  for (const c of configured) console.log(`  ${c.name.padEnd(9)} threshold ${c.threshold.toFixed(3)}: measured FAR ${c.far.toExponential(2)} (${Math.round(c.far * imp.length)} of ${imp.length}), TAR ${c.tar.toFixed(4)} (${gen.length} genuine)`);
+  const extreme = (same: number, n: number): string => {
+    const idx: number[] = [];
+    for (let k = 0; k < p.score.length; k++) if (p.same[k] === same) idx.push(k);
+    idx.sort((x, y) => (same ? p.score[x]! - p.score[y]! : p.score[y]! - p.score[x]!));
+    return idx.slice(0, n).map((k) => `${files[p.a[k]!]}~${files[p.b[k]!]} ${p.score[k]!.toFixed(3)}`).join(', ');
+  };
+  console.log(`lowest genuine: ${extreme(1, 3)}\nhighest impostor: ${extreme(0, 3)}`);
 
   const out = o.out ?? mkdtempSync(join(tmpdir(), 'bench-accuracy-'));
   mkdirSync(out, { recursive: true });
   const summary = {
     images: files.length,
+    identities,
     failed_detections: failed.length,
-    genuine_pairs: genuine.length,
-    impostor_pairs: impostor.length,
+    genuine_pairs: gen.length,
+    impostor_pairs: imp.length,
     eer,
     tar_at_far: Object.fromEntries(FARS.map((f) => [f, at[f]!.tar])),
     thresholds: Object.fromEntries(FARS.map((f) => [f, at[f]!.threshold])),
-    ms_per_image: Math.round(msPerImage * 10) / 10,
+    unresolved: FARS.filter((f) => at[f]!.unresolved),
+    configured: Object.fromEntries(configured.map((c) => [c.name, { threshold: c.threshold, far: c.far, tar: c.tar }])),
+    ...(folds ? { fold_accuracy: { mean: folds.mean, std: folds.std, folds: folds.folds.length } } : {}),
+    seconds: { templates: Math.round(extractS * 10) / 10, metrics: Math.round(metricsS * 10) / 10 },
+    load: Math.round(loadavg()[0]! * 10) / 10,
   };
-  writeFileSync(join(out, 'accuracy.json'), JSON.stringify({ ...summary, dir: o.dir, failed, rates: at, det: detCurve(genuine, impostor) }, null, 1));
-  writeFileSync(join(out, 'det.svg'), detSvg(detCurve(genuine, impostor), `${basename(o.dir)}, ${genuine.length} genuine / ${impostor.length} impostor pairs`));
-  console.log(`report: ${join(out, 'accuracy.json')}, DET curve: ${join(out, 'det.svg')}`);
+  writeFileSync(join(out, 'accuracy.json'), JSON.stringify({ ...summary, dir: o.dir, failed, rates: at, folds, det }, null, 1));
+  writeScores(join(out, 'scores.csv'), p, files);
+  const marks = [...FARS.filter((f) => !at[f]!.unresolved).map((f) => ({ label: `FAR ${f}`, far: at[f]!.far, frr: 1 - at[f]!.tar, threshold: at[f]!.threshold })),
+    ...configured.map((c) => ({ label: `config ${c.name}`, far: c.far, frr: 1 - c.tar, threshold: c.threshold }))];
+  writeFileSync(join(out, 'det.svg'), detSvg([{ name: basename(o.dir), points: det }], marks, { title: `${dataName(o.dir)}, ${files.length} images`, genuinePairs: gen.length, impostorPairs: imp.length }));
+  console.log(`report: ${join(out, 'accuracy.json')}, per-pair scores: ${join(out, 'scores.csv')}, DET curve: ${join(out, 'det.svg')}`);
 
   if (o.writeOperatingPoints) {
     const date = new Date().toISOString().slice(0, 10);
-    const data = `${o.dir.replace(/\/+$/, '').replace(/^.*\/(shared\/)/, '$1')}: ${files.length} images, ${new Set(ids.values()).size} identities, ${o.pairs ? `pairs of ${basename(o.pairs)}` : 'all pairs'}; ${failed.length} failed detections`;
-    const point = (f: '1e-3' | '1e-4') => ({
+    const data = `${dataName(o.dir)}: ${files.length} images, ${identities} identities, ${o.pairs ? `pairs of ${basename(o.pairs)}` : 'all pairs'}; ${failed.length} failed detections`;
+    const point = (f: typeof WRITTEN[number]) => ({
       threshold: at[f]!.threshold,
       calibration: {
-        data, genuinePairs: genuine.length, impostorPairs: impostor.length, far: at[f]!.far, tar: at[f]!.tar, date,
+        data, genuinePairs: gen.length, impostorPairs: imp.length, far: at[f]!.far, tar: at[f]!.tar, date,
         note: at[f]!.unresolved
-          ? `too few impostor pairs to resolve FAR ${f}: threshold is just above the highest impostor score (${Math.max(...impostor.filter(Number.isFinite)).toFixed(3)})`
-          : `threshold just above the impostor score ranked ${Math.floor(Number(f) * impostor.length) + 1} of ${impostor.length}`,
+          ? `too few impostor pairs to resolve FAR ${f}: threshold is just above the highest impostor score (${sorted.impostor[0]!.toFixed(3)})`
+          : `threshold just above the impostor score ranked ${Math.floor(Number(f) * imp.length) + 1} of ${imp.length}; ${Math.round(at[f]!.far * imp.length)} impostor pairs pass`,
       },
     });
     // Only the full-photo points are ours to rewrite; keep the rest (chipOperatingPoints from bench-chip).
-    const file = { ...JSON.parse(readFileSync(OPERATING_POINTS, 'utf8')), operatingPoints: { 'fmr_1e-3': point('1e-3'), 'fmr_1e-4': point('1e-4') } };
+    const file = { ...JSON.parse(readFileSync(OPERATING_POINTS, 'utf8')), operatingPoints: Object.fromEntries(WRITTEN.map((f) => [`fmr_${f}`, point(f)])) };
     writeFileSync(OPERATING_POINTS, `${JSON.stringify(file, null, 2)}\n`);
     console.log(`wrote ${OPERATING_POINTS.pathname}`);
   }
@@ -137,10 +203,12 @@ new Command('bench-accuracy')
   .requiredOption('--dir <dir>', 'folder of photos')
   .option('--identities <csv>', 'file,identity CSV')
   .option('--id-sep <c>', 'identity = file name up to the first C')
-  .option('--pairs <csv>', 'only these pairs: file_x,file_y,decision (same|different)')
-  .option('--out <dir>', 'where accuracy.json and det.svg go')
+  .option('--pairs <csv>', 'only these pairs: file_x,file_y,decision (same|different)[,fold]')
+  .option('--folds <n>', 'n-fold accuracy (LFW protocol) over the fold column of --pairs, else folds dealt round-robin')
+  .option('--out <dir>', 'where accuracy.json, scores.csv and det.svg go')
   .option('--workers <n>', 'face worker threads', '1')
-  .option('--write-operating-points', 'rewrite config/operating-points.json (fmr_1e-3, fmr_1e-4) from this run')
+  .option('--no-cache', 'extract every template again instead of reusing var/face-cache/')
+  .option('--write-operating-points', 'rewrite the full-photo operating points (fmr_1e-3, fmr_1e-4, fmr_1e-5) in config/operating-points.json from this run')
   .action(async (o: Opts) => {
     try {
       await run(o);
