@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { alignFace, applySimilarity, ARCFACE_TEMPLATE, invertSimilarity, umeyama, type Similarity } from '../../kiosk/biometrics/align.ts';
 import type { Point } from '../../kiosk/biometrics/landmarks.ts';
+import { propertyRun } from '../helpers/property.ts';
 
 const close = (a: number, b: number, eps: number, what: string): void => assert.ok(Math.abs(a - b) <= eps, `${what}: ${a} vs ${b}`);
 
@@ -22,7 +23,7 @@ test('umeyama recovers any exact similarity from the five template points', () =
     close(est.b, t.b, 1e-9 * (1 + k), 'b');
     close(est.tx, t.tx, 1e-6, 'tx');
     close(est.ty, t.ty, 1e-6, 'ty');
-  }));
+  }), propertyRun('align #1'));
 });
 
 test('umeyama is the least-squares fit: no nudge of the estimate lowers the residual', () => {
@@ -50,7 +51,7 @@ test('invertSimilarity undoes the similarity', () => {
     const back = applySimilarity(invertSimilarity(t), applySimilarity(t, p));
     close(back[0], p[0], 1e-6 * (1 + Math.abs(p[0])), 'x');
     close(back[1], p[1], 1e-6 * (1 + Math.abs(p[1])), 'y');
-  }));
+  }), propertyRun('align #2'));
 });
 
 test('alignFace puts the five landmarks of a rotated, scaled face onto the ArcFace template', () => {

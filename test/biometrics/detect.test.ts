@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { decodeDetections, detectCanvas, DETECT_H, DETECT_W, iou, nms, rankFaces, type Box, type Detection } from '../../kiosk/biometrics/detect.ts';
+import { propertyRun } from '../helpers/property.ts';
 
 const grey = (width: number, height: number, v = 90) => ({ width, height, data: new Uint8Array(width * height * 3).fill(v) });
 
@@ -34,7 +35,7 @@ test('nms property: kept boxes never overlap above the threshold; each dropped b
       if (kept.includes(d)) continue;
       assert.ok(kept.some((k) => k.score >= d.score && iou(k.box, d.box) > 0.3));
     }
-  }));
+  }), propertyRun('detect #1'));
 });
 
 test('rankFaces prefers the confident central face over a larger, less confident background box', () => {

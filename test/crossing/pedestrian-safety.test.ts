@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { pedestrianHarness } from './harness.ts';
+import { propertyRun } from '../helpers/property.ts';
 
 type Step =
   | { k: 'token'; ok: boolean }
@@ -63,8 +64,7 @@ test('random sensor, token, face and fault sequences never open a door without a
       for (const id of finished) assert.ok(started.includes(id));
       const open = h.actor.getSnapshot().context.crossing;
       assert.is(started.length, finished.length + (open ? 1 : 0), 'every crossing ends with one outcome');
-    }),
-    { numRuns: 1500 },
+    }), propertyRun('pedestrian-safety #1', { numRuns: 1500 }),
   );
 });
 

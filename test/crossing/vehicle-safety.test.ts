@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { vehicleHarness } from './vehicle-harness.ts';
+import { propertyRun } from '../helpers/property.ts';
 
 type Step =
   | { k: 'loop'; role: 'loop_approach' | 'loop_barrier' | 'loop_exit' | 'barrier_down'; v: boolean }
@@ -66,8 +67,7 @@ test('random loop and barrier sequences: never lowered onto a vehicle, never rai
       for (const id of finished) assert.ok(started.includes(id), 'finished without starting');
       const open = h.actor.getSnapshot().context.crossing;
       assert.is(started.length, finished.length + (open ? 1 : 0), 'every crossing ends with one outcome');
-    }),
-    { numRuns: 3000 },
+    }), propertyRun('vehicle-safety #1', { numRuns: 3000 }),
   );
 });
 

@@ -8,6 +8,7 @@ import { toQrText } from '../../kiosk/tokens/qr-text.ts';
 import { REASONS, type TokenChannel, type TokenReason, type TokenResult } from '../../kiosk/tokens/reasons.ts';
 import { worldCredential, worldPresentation, worldQr } from '../../kiosk/tokens/token-world.ts';
 import { makeRig } from './fixture.ts';
+import { propertyRun } from '../helpers/property.ts';
 
 /**
  * 10,000 mutated tokens, 2,000 per layer, plus arbitrary input. Every mutation changes the
@@ -76,30 +77,30 @@ const qr = toQrText(encrypted);
 const SIGNED: readonly TokenReason[] = ['MALFORMED', 'ISSUER_UNTRUSTED', 'BAD_SIGNATURE'];
 
 test('QR text layer: mutated characters give MALFORMED or UNSUPPORTED_VERSION', async () => {
-  await fc.assert(fc.asyncProperty(mutation, (m) => check('text', mutateText(qr, m), 'qr', ['MALFORMED', 'UNSUPPORTED_VERSION'])), { numRuns: PER_LAYER });
+  await fc.assert(fc.asyncProperty(mutation, (m) => check('text', mutateText(qr, m), 'qr', ['MALFORMED', 'UNSUPPORTED_VERSION'])), propertyRun('fuzz #1', { numRuns: PER_LAYER }));
 });
 
 test('COSE_Encrypt layer: mutated bytes give MALFORMED, KEY_UNKNOWN or DECRYPT_FAILED', async () => {
-  await fc.assert(fc.asyncProperty(mutation, (m) => check('encrypt', toQrText(mutate(encrypted, m)), 'qr', ['MALFORMED', 'KEY_UNKNOWN', 'DECRYPT_FAILED'])), { numRuns: PER_LAYER });
+  await fc.assert(fc.asyncProperty(mutation, (m) => check('encrypt', toQrText(mutate(encrypted, m)), 'qr', ['MALFORMED', 'KEY_UNKNOWN', 'DECRYPT_FAILED'])), propertyRun('fuzz #2', { numRuns: PER_LAYER }));
 });
 
 test('presentation layer (re-encrypted correctly): MALFORMED, ISSUER_UNTRUSTED or BAD_SIGNATURE', async () => {
-  await fc.assert(fc.asyncProperty(mutation, (m) => check('presentation', presentationToQr(mutate(presentation, m), w.fleet.keys.publicKey, w.fleet.kid), 'qr', SIGNED)), { numRuns: PER_LAYER });
+  await fc.assert(fc.asyncProperty(mutation, (m) => check('presentation', presentationToQr(mutate(presentation, m), w.fleet.keys.publicKey, w.fleet.kid), 'qr', SIGNED)), propertyRun('fuzz #3', { numRuns: PER_LAYER }));
 });
 
 test('credential layer (presentation re-signed by the device, re-encrypted): MALFORMED, ISSUER_UNTRUSTED or BAD_SIGNATURE', async () => {
-  await fc.assert(fc.asyncProperty(mutation, (m) => check('credential', worldQr(w, { credential: mutate(credential, m) }), 'qr', SIGNED)), { numRuns: PER_LAYER });
+  await fc.assert(fc.asyncProperty(mutation, (m) => check('credential', worldQr(w, { credential: mutate(credential, m) }), 'qr', SIGNED)), propertyRun('fuzz #4', { numRuns: PER_LAYER }));
 });
 
 test('card credential bytes: MALFORMED, ISSUER_UNTRUSTED or BAD_SIGNATURE', async () => {
-  await fc.assert(fc.asyncProperty(mutation, (m) => check('card', mutate(card, m), 'card', SIGNED)), { numRuns: PER_LAYER });
+  await fc.assert(fc.asyncProperty(mutation, (m) => check('card', mutate(card, m), 'card', SIGNED)), propertyRun('fuzz #5', { numRuns: PER_LAYER }));
 });
 
 test('arbitrary text and bytes on both channels: a reason from the table, never a crash', async () => {
   const text = fc.oneof(fc.string({ maxLength: 600 }), fc.string({ unit: fc.constantFrom(...B45), maxLength: 600 }).map((s) => 'HKMQ1:' + s));
   const bytes = fc.uint8Array({ maxLength: 600 });
-  await fc.assert(fc.asyncProperty(text, (t) => check('random-text', t, 'qr', REASONS)), { numRuns: 500 });
-  await fc.assert(fc.asyncProperty(bytes, (b) => check('random-bytes', b, 'card', REASONS)), { numRuns: 500 });
+  await fc.assert(fc.asyncProperty(text, (t) => check('random-text', t, 'qr', REASONS)), propertyRun('fuzz #6', { numRuns: 500 }));
+  await fc.assert(fc.asyncProperty(bytes, (b) => check('random-bytes', b, 'card', REASONS)), propertyRun('fuzz #7', { numRuns: 500 }));
 });
 
 test('the unmutated tokens still pass (the fuzz started from valid ones)', async () => {

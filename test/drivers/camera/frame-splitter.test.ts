@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FrameSplitter } from '../../../drivers/camera/frame-splitter.ts';
+import { propertyRun } from '../../helpers/property.ts';
 
 function stream(frames: number, size: number): Uint8Array {
   const s = new Uint8Array(frames * size);
@@ -25,7 +26,7 @@ test('any chunking of the stream yields the same frames, in order', () => {
       assert.is(out.length, frames);
       out.forEach((f, i) => assert.equal(f, all.subarray(i * size, (i + 1) * size)));
       assert.is(sp.pending, 0);
-    }),
+    }), propertyRun('frame-splitter #1'),
   );
 });
 
