@@ -53,6 +53,8 @@ export const localSection = z
   .object({
     displayHost: z.string().default('127.0.0.1'),
     displayPort: z.number().int().min(0).max(65535).default(8080),
+    /** Display pages following the gate at once; one more is answered 503 (every stream holds a socket and a buffer). */
+    displayMaxClients: z.number().int().min(1).max(256).default(8),
     /** Technician CLI socket (mode 0600; its directory must not be writable by others). */
     socketPath: z.string().default('var/egate.sock'),
     /**

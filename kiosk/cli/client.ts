@@ -52,7 +52,8 @@ export class CliClient {
     const id = this.#nextId++;
     return new Promise((resolveReq, reject) => {
       this.#pending = { id, resolve: resolveReq, reject, ...(onMore ? { onMore } : {}) };
-      this.#socket.write(JSON.stringify({ id, cmd, args, ...(this.session ? { session: this.session } : {}) }) + '\n');
+      // the session goes before args: the gate takes a line past 64 KiB only when its head carries a live session
+      this.#socket.write(JSON.stringify({ id, cmd, ...(this.session ? { session: this.session } : {}), args }) + '\n');
     });
   }
 

@@ -10,7 +10,7 @@ import type { CommandContext, Handler, SyncHandle } from './command-types.ts';
 import { gateCommands } from './commands-gate.ts';
 import { storeCommands } from './commands-stores.ts';
 import { readCredentials } from './credentials.ts';
-import { LineSplitter, requestSchema, type CliRequest, type CliResponse } from './protocol.ts';
+import { LineSplitter, MAX_LINE_BYTES, MAX_LINE_BYTES_BEFORE_LOGIN, requestSchema, type CliRequest, type CliResponse } from './protocol.ts';
 import { listenPrivate, removeOwn } from './socket-file.ts';
 
 export type { SyncHandle } from './command-types.ts';
@@ -80,17 +80,37 @@ export async function startCliServer(control: GateControl, deps: CliServerDeps):
     });
   }
 
+  /** True when the head of a long request line carries the token of a live session. */
+  function hasLiveSession(head: string): boolean {
+    const m = /"session"\s*:\s*"([A-Za-z0-9_-]{1,128})"/.exec(head);
+    if (!m) return false;
+    try {
+      auth.technician(m[1]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   function serve(socket: Socket): void {
-    const lines = new LineSplitter();
+    // before login a request line is at most 64 KiB; a longer one (an enrolment photo) must
+    // open with a live session, so only a logged-in technician can make the gate buffer more
+    const lines = new LineSplitter({ maxBytes: MAX_LINE_BYTES, maxBytesUntrusted: MAX_LINE_BYTES_BEFORE_LOGIN, allowLong: hasLiveSession });
     // One request at a time per connection: answers come back in order.
     let chain: Promise<void> = Promise.resolve();
+    let refused = false;
     socket.on('data', (chunk) => {
+      if (refused) return;
       let got: string[];
       try {
         got = lines.push(chunk);
       } catch (err) {
+        // answer once, read nothing more from this peer, and close
+        refused = true;
+        socket.pause();
         void write(socket, { id: null, ok: false, error: { code: 'BAD_REQUEST', message: (err as Error).message } }).catch(() => {});
         socket.end();
+        socket.setTimeout(5000, () => socket.destroy());
         return;
       }
       for (const line of got) chain = chain.then(() => handle(socket, line)).catch(() => {});

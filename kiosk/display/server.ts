@@ -21,6 +21,8 @@ export interface DisplayServerOptions {
   heartbeatMs?: number;
   /** `retry:` hint: how soon the browser reconnects after a drop. */
   retryMs?: number;
+  /** Pages following the stream at once (config local.displayMaxClients); one more gets 503. */
+  maxClients?: number;
   clock?: Clock;
 }
 
@@ -36,6 +38,8 @@ export const WAIT_SCREEN: Screen = { screen: 'wait', tone: 'neutral', pictogram:
 const OFFLINE_SCREEN: Screen = { ...WAIT_SCREEN, screen: 'offline' };
 /** A page that cannot keep up (a hung browser) is dropped rather than buffered without end. */
 const MAX_BUFFERED = 256 * 1024;
+/** A lane has one or two screens; eight leaves room for a technician's laptop and reconnects. */
+export const DEFAULT_MAX_CLIENTS = 8;
 
 /**
  * Serves the traveller display: GET / (the page, all assets inline, strict CSP), GET /events
@@ -46,6 +50,7 @@ export async function startDisplayServer(control: DisplaySource, opts: DisplaySe
   const clock = opts.clock ?? new SystemClock();
   const heartbeatMs = opts.heartbeatMs ?? 10_000;
   const retryMs = opts.retryMs ?? 1000;
+  const maxClients = opts.maxClients ?? DEFAULT_MAX_CLIENTS;
   const log = opts.log.child({ part: 'display' });
   const clients = new Set<ServerResponse>();
   let current: Screen = control.screen() ?? WAIT_SCREEN;
@@ -92,6 +97,12 @@ export async function startDisplayServer(control: DisplaySource, opts: DisplaySe
       return;
     }
     if (path === '/events') {
+      if (clients.size >= maxClients) {
+        // every stream holds a socket and a buffer: beyond the bound, a neighbour gets a refusal, not memory
+        log.warn({ clients: clients.size, max: maxClients }, 'display client refused: too many');
+        res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': String(Math.ceil(retryMs / 1000) * 5), 'cache-control': 'no-store' }).end('too many display clients\n');
+        return;
+      }
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
@@ -132,6 +143,8 @@ export async function startDisplayServer(control: DisplaySource, opts: DisplaySe
     }
   });
   server.keepAliveTimeout = 5000;
+  // streams plus page loads and health checks; sockets past this are closed on accept
+  server.maxConnections = maxClients * 2 + 4;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -57,7 +57,7 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
   await gate.start();
   const port = env.EGATE_DISPLAY_PORT ?? String(config.local.displayPort);
   if (port !== 'off') {
-    display = await startDisplayServer(control, { host: env.EGATE_DISPLAY_HOST ?? config.local.displayHost, port: Number(port), log });
+    display = await startDisplayServer(control, { host: env.EGATE_DISPLAY_HOST ?? config.local.displayHost, port: Number(port), maxClients: config.local.displayMaxClients, log });
   }
   if (config.sync.enabled) sync = await startSync(control, { clock, log: log.child({ part: 'sync' }), base: dirname(resolve(configPath)) });
   cli = await startCliServer(control, {
