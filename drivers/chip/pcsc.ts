@@ -145,10 +145,19 @@ export class PcscChipReader extends EventEmitter implements ChipReader {
     }
   }
 
+  /**
+   * The addon's close() is synchronous: it cancels the status thread under the reader's
+   * mutex and joins it. That mutex is held while a status change is delivered to JS, and
+   * the microtasks queued by a listener (say `await removed; await reader.close()`) run
+   * inside that delivery: closing from there locks a mutex this very thread holds and the
+   * event loop stops for ever. So the native close runs in a later macrotask, after every
+   * status delivery has returned.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.disconnect().catch(() => {});
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.#reader?.close();
     for (const r of this.#others.splice(0)) r.close();
     this.#pcsc?.close();
