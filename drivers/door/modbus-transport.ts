@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.d.ts';
 import { DeviceError } from '../../core/errors.ts';
+import { SystemClock, type Clock } from '../../core/clock.ts';
+import { honestDeadline } from './honest-wait.ts';
 import { DoorErrorCode } from './interface.ts';
 import type { DoorTransport } from './transport.ts';
 
@@ -16,6 +18,8 @@ export interface SerialLineOptions {
   stopBits: 1 | 2;
   unitId: number;
   responseTimeoutMs: number;
+  /** Times the response timeout; the system clock by default (a serial line runs in real time). */
+  clock?: Clock;
 }
 
 /**
@@ -25,11 +29,13 @@ export interface SerialLineOptions {
  */
 export class ModbusSerialTransport implements DoorTransport {
   readonly #opts: SerialLineOptions;
+  readonly #clock: Clock;
   #client: ModbusRTU | undefined;
   #lostHandlers: ((err: Error) => void)[] = [];
 
   constructor(opts: SerialLineOptions) {
     this.#opts = opts;
+    this.#clock = opts.clock ?? new SystemClock();
   }
 
   get isOpen(): boolean {
@@ -60,7 +66,9 @@ export class ModbusSerialTransport implements DoorTransport {
       throw new DeviceError('door', DoorErrorCode.PORT_LOST, `cannot open ${path}: ${(err as Error).message}`, { cause: err });
     }
     client.setID(this.#opts.unitId);
-    client.setTimeout(this.#opts.responseTimeoutMs);
+    // No timeout inside modbus-serial: its plain timer calls "no answer" for a reply that
+    // arrived while our loop was busy. #run times the answer honestly instead.
+    client.setTimeout(0);
     this.#client = client;
   }
 
@@ -105,11 +113,21 @@ export class ModbusSerialTransport implements DoorTransport {
     // port and be taken for the answer to this one (RTU has no transaction ids).
     const port = (client as unknown as { _port?: { _buffer?: Buffer } })._port;
     if (port && Buffer.isBuffer(port._buffer)) port._buffer = Buffer.alloc(0);
-    try {
-      return await op(client);
-    } catch (err) {
-      throw mapError(err, this.#opts.path);
-    }
+    return new Promise<T>((resolve, reject) => {
+      const deadline = honestDeadline(this.#clock, this.#opts.responseTimeoutMs, () =>
+        reject(new DeviceError('door', DoorErrorCode.TIMEOUT, 'no answer within the response timeout')),
+      );
+      op(client).then(
+        (v) => {
+          deadline.cancel();
+          resolve(v);
+        },
+        (err) => {
+          deadline.cancel();
+          reject(mapError(err, this.#opts.path));
+        },
+      );
+    });
   }
 }
 

@@ -5,6 +5,8 @@ import { silentLogger, type Logger } from '../../core/log.ts';
 import { DoorErrorCode, type DoorController, type DoorEvents, type DoorLayout, type DoorSnapshot } from './interface.ts';
 import { contiguousRuns, roleError, spanOf, type RoleMap, type RoleTable } from './roles.ts';
 import type { DoorTransport } from './transport.ts';
+import { LoopLagMeter } from './honest-wait.ts';
+import { BusQueue } from './bus-queue.ts';
 
 export interface PolledControllerOptions {
   layout: DoorLayout;
@@ -31,6 +33,8 @@ export interface DoorLinkStats {
   retries: number;
   /** Times the link was opened (the first open included). */
   linkOpens: number;
+  /** Longest hold-up of our own event loop seen by the fault watch (ms), not counted as silence. */
+  maxOwnLagMs: number;
 }
 
 const EMPTY: DoorSnapshot = { inputs: {}, registers: {}, outputs: {}, at: 0 };
@@ -53,7 +57,9 @@ export class PolledDoorController implements DoorController {
   #faulted = false;
   #lastGoodAt = 0;
   #lastError: DeviceError | undefined;
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #queue = new BusQueue();
+  #lag: LoopLagMeter | undefined;
+  #heartbeatDue = 0;
   #pollTimer: TimerHandle | undefined;
   #watchTimer: TimerHandle | undefined;
   #heartbeatTimer: TimerHandle | undefined;
@@ -61,7 +67,7 @@ export class PolledDoorController implements DoorController {
   #heartbeatPending = false;
   #pollLoop: Promise<void> = Promise.resolve();
   #started: (() => void) | undefined;
-  readonly stats: DoorLinkStats = { polls: 0, failedPolls: 0, retries: 0, linkOpens: 0 };
+  readonly stats: DoorLinkStats = { polls: 0, failedPolls: 0, retries: 0, linkOpens: 0, maxOwnLagMs: 0 };
 
   constructor(o: PolledControllerOptions) {
     this.#o = o;
@@ -92,8 +98,10 @@ export class PolledDoorController implements DoorController {
     this.#lastGoodAt = this.#o.clock.monotonic();
     const ready = new Promise<void>((resolve) => (this.#started = resolve));
     const { clock } = this.#o;
-    this.#watchTimer = clock.setInterval(() => this.#checkFault(), Math.max(10, Math.min(50, this.#o.faultAfterMs / 10)));
-    this.#heartbeatTimer = clock.setInterval(() => this.#beat(), this.#o.heartbeatIntervalMs);
+    const watchMs = Math.max(10, Math.min(50, this.#o.faultAfterMs / 10));
+    this.#lag = new LoopLagMeter(clock, watchMs);
+    this.#watchTimer = clock.setInterval(() => this.#checkFault(), watchMs);
+    this.#scheduleBeat(this.#o.heartbeatIntervalMs);
     this.#schedulePoll(0);
     return ready;
   }
@@ -104,12 +112,12 @@ export class PolledDoorController implements DoorController {
     const { clock } = this.#o;
     clock.clearTimeout(this.#pollTimer);
     clock.clearInterval(this.#watchTimer);
-    clock.clearInterval(this.#heartbeatTimer);
+    clock.clearTimeout(this.#heartbeatTimer);
     this.#started?.();
     // Closing first makes a transaction in flight fail now instead of after its retries.
     await this.#o.transport.close();
     await this.#pollLoop;
-    await this.#tail.catch(() => {});
+    await this.#queue.drained();
     await this.#o.transport.close();
     this.#healthy = false;
   }
@@ -123,28 +131,27 @@ export class PolledDoorController implements DoorController {
       writes.set(addr, value);
     }
     if (!this.#running || this.#faulted) throw new DeviceError('door', DoorErrorCode.OFFLINE, 'controller offline; command not sent');
+    // Commands go ahead of queued polls: the door must not wait behind reads.
     for (const run of contiguousRuns(writes)) {
-      await this.#transact(() => this.#o.transport.writeCoils(run.start, run.values));
+      await this.#transact(() => this.#o.transport.writeCoils(run.start, run.values), true);
     }
   }
 
-  /** One transaction on the bus at a time, with retries for what a retry can fix. */
-  #transact<T>(op: () => Promise<T>): Promise<T> {
-    const attempt = async (): Promise<T> => {
-      for (let left = this.#o.retries; ; left--) {
-        try {
-          return await op();
-        } catch (err) {
-          const e = err instanceof DeviceError ? err : new DeviceError('door', DoorErrorCode.PORT_LOST, String(err), { cause: err });
-          this.#lastError = e;
-          if (left <= 0 || !RETRYABLE.has(e.code) || !this.#running) throw e;
-          this.stats.retries++;
-        }
-      }
-    };
-    const p = this.#tail.then(attempt, attempt);
-    this.#tail = p.catch(() => {});
-    return p;
+  /**
+   * One transaction on the bus at a time, with retries for what a retry can fix. Urgent ones
+   * (heartbeat, door commands) are served before queued polls, and a poll being retried
+   * lets them in between its attempts, so a slow or silent line never holds up the heartbeat
+   * for more than one attempt.
+   */
+  #transact<T>(op: () => Promise<T>, urgent = false): Promise<T> {
+    let left = this.#o.retries;
+    return this.#queue.run(op, urgent, (err) => {
+      const e = err instanceof DeviceError ? err : new DeviceError('door', DoorErrorCode.PORT_LOST, String(err), { cause: err });
+      this.#lastError = e;
+      if (left-- <= 0 || !RETRYABLE.has(e.code) || !this.#running) return e;
+      this.stats.retries++;
+      return undefined;
+    });
   }
 
   #schedulePoll(ms: number): void {
@@ -243,6 +250,11 @@ export class PolledDoorController implements DoorController {
   }
 
   #checkFault(): void {
+    // Time our own loop was held up is not the controller's silence: its answer may be
+    // waiting unread behind this very timer (issue 11.3(d)).
+    const lag = this.#lag?.sample() ?? 0;
+    this.#lastGoodAt += lag;
+    if (lag > this.stats.maxOwnLagMs) this.stats.maxOwnLagMs = Math.round(lag);
     if (!this.#running || this.#faulted) return;
     if (this.#o.clock.monotonic() - this.#lastGoodAt < this.#o.faultAfterMs) return;
     this.#faulted = true;
@@ -256,6 +268,19 @@ export class PolledDoorController implements DoorController {
     this.#started = undefined;
   }
 
+  #scheduleBeat(ms: number): void {
+    if (!this.#running) return;
+    this.#heartbeatDue = this.#o.clock.monotonic() + ms;
+    this.#heartbeatTimer = this.#o.clock.setTimeout(() => {
+      const late = this.#o.clock.monotonic() - this.#heartbeatDue;
+      this.#scheduleBeat(this.#o.heartbeatIntervalMs);
+      // Held up ourselves, the control loop's own tick is as late as this timer and may be
+      // due in this same turn: judge its liveness after it had its turn, not before.
+      if (late > this.#o.heartbeatIntervalMs / 2 && !this.#o.isControlLoopAlive()) this.#o.clock.setTimeout(() => this.#beat(), 0);
+      else this.#beat();
+    }, ms);
+  }
+
   #beat(): void {
     const hb = this.#o.roles.holdingRegisters.heartbeat;
     if (!this.#running || hb === undefined || this.#heartbeatPending || !this.#o.transport.isOpen) return;
@@ -263,7 +288,7 @@ export class PolledDoorController implements DoorController {
     this.#heartbeatPending = true;
     this.#heartbeat = (this.#heartbeat % 0xffff) + 1;
     const value = this.#heartbeat;
-    this.#transact(() => this.#o.transport.writeRegister(hb, value))
+    this.#transact(() => this.#o.transport.writeRegister(hb, value), true)
       .catch((err) => this.#log.debug({ code: errorCode(err) }, 'heartbeat not acknowledged'))
       .finally(() => (this.#heartbeatPending = false));
   }

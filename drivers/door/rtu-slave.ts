@@ -5,6 +5,7 @@ import { EgateError } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/log.ts';
 import type { DoorPlant } from './plant.ts';
 import { answer, crcOk, exceptionFrame, requestLength } from './rtu-requests.ts';
+import { decodeWrite, type RtuWrite } from './rtu-write-log.ts';
 import { ModbusException } from './transport.ts';
 
 export interface RtuSlaveOptions {
@@ -50,6 +51,7 @@ export class RtuSlave {
   #watch: TimerHandle | undefined;
   #device: number | undefined;
   #running = false;
+  readonly #writeListeners: ((w: RtuWrite) => void)[] = [];
 
   constructor(plant: DoorPlant, o: RtuSlaveOptions) {
     this.#plant = plant;
@@ -59,6 +61,12 @@ export class RtuSlave {
 
   get isOpen(): boolean {
     return this.#port?.isOpen ?? false;
+  }
+
+  /** Calls `fn` with every write the controller executed (its own record; rtu-write-log.ts). */
+  onWrite(fn: (w: RtuWrite) => void): () => void {
+    this.#writeListeners.push(fn);
+    return () => this.#writeListeners.splice(this.#writeListeners.indexOf(fn) >>> 0, 1);
   }
 
   /** Opens the serial device; rejects with EgateError SLAVE_PORT when it cannot. */
@@ -154,6 +162,10 @@ export class RtuSlave {
       : answer(frame, this.#plant);
     if (fault === 'bad_crc') response[response.length - 1]! ^= 0xff;
     if ((response[1]! & 0x80) !== 0) this.stats.exceptions++;
+    else if (this.#writeListeners.length > 0) {
+      const w = decodeWrite(frame, performance.now());
+      if (w) for (const fn of this.#writeListeners) fn(w);
+    }
     this.stats.answered++;
     if (fault === 'slow') this.#plant.clock.setTimeout(() => this.#send(response), this.#plant.slowMs);
     else this.#send(response);
