@@ -28,7 +28,14 @@ cameraContract('ffmpeg (lavfi testsrc 1280x720@15)', ['ffmpeg'], async () => {
     pump: () => sleep(40),
     async freeze() {
       if (camera.pid) process.kill(camera.pid, 'SIGSTOP');
-      await sleep(300); // let the frames already in the pipe drain
+      // Let the frames already in the pipe drain: done when none came for 300 ms (a loaded
+      // machine may take longer than any fixed wait to read what ffmpeg wrote before it stopped).
+      let seen = camera.latest()?.seq;
+      for (;;) {
+        await sleep(300);
+        if (camera.latest()?.seq === seen) break;
+        seen = camera.latest()?.seq;
+      }
     },
     async heal() {
       // The stall killed ffmpeg; a restart is due after the back-off (it may already have run).
