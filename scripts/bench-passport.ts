@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadChipImage } from '../drivers/chip/chip-image.ts';
 import { PcscChipReader } from '../drivers/chip/pcsc.ts';
+import { loadPcscAddon } from '../drivers/chip/pcsc-addon.ts';
 import { SimulatedChip } from '../drivers/chip/sim-chip.ts';
 import { SimulatedChipReader } from '../drivers/chip/sim-reader.ts';
 import { SystemClock } from '../kiosk/clock.ts';
@@ -27,6 +28,16 @@ const num = (flag: string, d: number): number => {
 const READS = num('--reads', 40);
 const PA_RUNS = num('--pa', 300);
 const EMU_READS = num('--emulator-reads', 3);
+
+/** Why the emulator part cannot run on this machine's PC/SC addon, or undefined when it can. */
+function pcscAddonMissing(): string | undefined {
+  try {
+    loadPcscAddon();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -86,7 +97,13 @@ try {
   }
   out.passiveAuthentication = { p50: r2(pct(pa, 50)), p95: r2(pct(pa, 95)), max: r2(Math.max(...pa)), n: pa.length };
 
-  if (!args.includes('--no-emulator') && existsSync(VPCD_DRIVER) && existsSync('/usr/lib/python3/site-packages/virtualsmartcard')) {
+  const emulatorMissing = args.includes('--no-emulator')
+    ? '--no-emulator'
+    : !existsSync(VPCD_DRIVER) || !existsSync('/usr/lib/python3/site-packages/virtualsmartcard')
+      ? 'vpcd/vicc not installed (apt-get install vsmartcard-vpcd python3-virtualsmartcard)'
+      : pcscAddonMissing();
+  if (emulatorMissing) console.log(`SKIP emulator reads: ${emulatorMissing}`);
+  if (!emulatorMissing) {
     const emu = new ChipEmulator();
     const reader = new PcscChipReader(VPCD_READER);
     try {
@@ -112,7 +129,7 @@ try {
       await reader.close();
       await emu.stop();
     }
-  } else out.emulator = 'skipped (vpcd/vicc not installed or --no-emulator)';
+  } else out.emulator = `skipped (${emulatorMissing})`;
 
   const rows: string[][] = [['where', 'step', 'p50 ms', 'p95 ms', 'n']];
   for (const [kind, stats] of Object.entries(sim)) for (const [step, s] of Object.entries(stats)) rows.push([`sim ${kind}`, step, String(s.p50), String(s.p95), String(s.n)]);

@@ -1,25 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
 import { DeviceError } from '../../core/errors.ts';
 import type { ChipReader, ChipReaderEvent } from './interface.ts';
-
-/** The part of @pokusew/pcsclite this driver uses (typed here: the package is optional). */
-interface PcscReader extends EventEmitter {
-  name: string;
-  state: number;
-  connected: boolean;
-  SCARD_SHARE_EXCLUSIVE: number;
-  SCARD_STATE_EMPTY: number;
-  SCARD_STATE_PRESENT: number;
-  SCARD_RESET_CARD: number;
-  connect(opts: { share_mode?: number }, cb: (err: unknown, protocol: number) => void): void;
-  disconnect(disposition: number, cb: (err: unknown) => void): void;
-  transmit(data: Buffer, resLen: number, protocol: number, cb: (err: unknown, res: Buffer) => void): void;
-  close(): void;
-}
-interface Pcsc extends EventEmitter {
-  close(): void;
-}
+import { loadPcscAddon, type Pcsc, type PcscFactory, type PcscReader } from './pcsc-addon.ts';
 
 const DEVICE = 'chip reader';
 /** Room for an extended-length answer (64 KB data + SW). */
@@ -27,8 +9,9 @@ const MAX_RESPONSE = 65538;
 
 /**
  * The contactless chip reader on PC/SC (pcscd) through @pokusew/pcsclite. The native
- * module is an optional dependency loaded on start(), so a gate whose build lacks it
- * still runs (with the simulated reader) and says why this one cannot.
+ * module is an optional dependency: a gate configured for this reader calls checkAddon()
+ * while it is built, so one whose addon is missing refuses to start (PCSC_UNAVAILABLE,
+ * with the fix) before any device moves; the simulated reader never needs it.
  */
 export class PcscChipReader extends EventEmitter implements ChipReader {
   #pcsc: Pcsc | undefined;
@@ -39,11 +22,22 @@ export class PcscChipReader extends EventEmitter implements ChipReader {
   #closed = false;
   readonly #others: PcscReader[] = [];
   readonly #wanted: string | undefined;
+  readonly #load: () => PcscFactory;
+  #factory: PcscFactory | undefined;
 
-  /** `readerName`: a substring of the PC/SC reader name to use; the first reader otherwise. */
-  constructor(readerName?: string) {
+  /**
+   * `readerName`: a substring of the PC/SC reader name to use; the first reader otherwise.
+   * `load` loads the addon (tests inject a failing one).
+   */
+  constructor(readerName?: string, opts: { load?: () => PcscFactory } = {}) {
     super();
     this.#wanted = readerName;
+    this.#load = opts.load ?? (() => loadPcscAddon());
+  }
+
+  /** Loads the addon now; throws PCSC_UNAVAILABLE (naming the fix) when it is missing. */
+  checkAddon(): void {
+    this.#factory ??= this.#load();
   }
 
   get name(): string {
@@ -56,13 +50,8 @@ export class PcscChipReader extends EventEmitter implements ChipReader {
 
   async start(timeoutMs = 5000): Promise<void> {
     if (this.#pcsc) return;
-    let factory: () => Pcsc;
-    try {
-      factory = createRequire(import.meta.url)('@pokusew/pcsclite') as () => Pcsc;
-    } catch (err) {
-      throw new DeviceError(DEVICE, 'PCSC_UNAVAILABLE', '@pokusew/pcsclite is not installed or did not build', { cause: err });
-    }
-    const pcsc = factory();
+    this.checkAddon();
+    const pcsc = this.#factory!();
     this.#pcsc = pcsc;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new DeviceError(DEVICE, 'READER_ABSENT', 'no PC/SC reader appeared')), timeoutMs);

@@ -23,7 +23,9 @@ export interface ExpressParts {
 async function chipReaderFor(config: GateConfig): Promise<ChipReader> {
   if (config.passport.chipReader === 'simulated') return new SimulatedChipReader();
   const { PcscChipReader } = await import('../../drivers/chip/pcsc.ts');
-  return new PcscChipReader(config.passport.pcscReaderName);
+  const reader = new PcscChipReader(config.passport.pcscReaderName);
+  reader.checkAddon(); // a missing addon refuses the gate here, before any device starts
+  return reader;
 }
 
 /**
