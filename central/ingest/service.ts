@@ -1,0 +1,146 @@
+import type { Logger } from '../../kiosk/log.ts';
+import type { CentralConfig } from '../config.ts';
+import type { Pool } from '../db/pool.ts';
+import { ensurePartitions, migrate, purge } from '../db/schema.ts';
+import { MqttConsumer, type Inbound } from './consumer.ts';
+import { storeCommandResult, storeStatus } from './status.ts';
+import { storeBatches, type InboundBatch } from './store.ts';
+import { flagSilentGates, resolveGaps } from './sweep.ts';
+
+const TOPIC = /^egate\/v1\/([A-Za-z0-9_-]{1,32})\/([A-Za-z0-9_-]{1,32})\/(events|status|cmd\/result)$/;
+
+export interface IngestStats {
+  messages: number;
+  events: number;
+  duplicates: number;
+  held: number;
+  problems: number;
+  transactions: number;
+  txMs: number;
+  errors: number;
+}
+
+function parse(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One ingest instance: events through a shared subscription (instances in the same group
+ * split the messages), status and command answers to every instance (retained status is
+ * not delivered to shared subscriptions, and the upserts are idempotent). Event messages are
+ * queued in arrival order and stored in groups of up to `maxBatchMessages` per transaction;
+ * their PUBACKs follow the commit. A database error leaves the group unacknowledged and
+ * retried after a pause — nothing is acknowledged that is not stored.
+ */
+export class IngestService {
+  readonly stats: IngestStats = { messages: 0, events: 0, duplicates: 0, held: 0, problems: 0, transactions: 0, txMs: 0, errors: 0 };
+  readonly consumer: MqttConsumer;
+  readonly #cfg: CentralConfig;
+  readonly #pool: Pool;
+  readonly #log: Logger;
+  #queue: Inbound[] = [];
+  #running = false;
+  #stopped = false;
+  #timers: NodeJS.Timeout[] = [];
+  #idle: (() => void)[] = [];
+
+  constructor(cfg: CentralConfig, pool: Pool, log: Logger) {
+    this.#cfg = cfg;
+    this.#pool = pool;
+    this.#log = log.child({ part: 'ingest' });
+    const g = cfg.mqtt.group;
+    this.consumer = new MqttConsumer({
+      url: cfg.mqtt.url,
+      clientId: `egate-central-${cfg.instance}`,
+      topics: [`$share/${g}/egate/v1/+/+/events`, `$share/${g}/egate/v1/+/+/cmd/result`, 'egate/v1/+/+/status'],
+      keepaliveS: cfg.mqtt.keepaliveS,
+      receiveMaximum: cfg.mqtt.receiveMaximum,
+      sessionExpiryS: 3600,
+      log: this.#log,
+      onMessage: (m) => this.#onMessage(m),
+    });
+  }
+
+  async start(): Promise<void> {
+    await migrate(this.#pool);
+    await ensurePartitions(this.#pool, new Date(), 1, this.#cfg.retention.partitionsAhead);
+    await this.consumer.start();
+    const every = (ms: number, fn: () => Promise<unknown>): void => {
+      this.#timers.push(setInterval(() => void fn().catch((err: Error) => this.#log.error({ err: err.message }, 'central sweep failed')), ms));
+    };
+    every(Math.max(250, this.#cfg.gapGraceMs / 4), () => resolveGaps(this.#pool, this.#cfg.gapGraceMs));
+    every(Math.max(1000, this.#cfg.silentAfterMs / 4), () => flagSilentGates(this.#pool, this.#cfg.silentAfterMs));
+    const r = this.#cfg.retention;
+    every(r.purgeEveryMs, async () => {
+      await ensurePartitions(this.#pool, new Date(), 0, r.partitionsAhead);
+      await purge(this.#pool, new Date(), r.eventDays, r.recordDays);
+    });
+  }
+
+  /** Resolves when every message received so far has been stored and acknowledged. */
+  idle(): Promise<void> {
+    if (!this.#running && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.#idle.push(r));
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const t of this.#timers) clearInterval(t);
+    await this.idle();
+    await this.consumer.stop();
+  }
+
+  #onMessage(m: Inbound): void {
+    this.stats.messages++;
+    this.#queue.push(m);
+    if (!this.#running) void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#queue.length > 0) {
+        const group = this.#queue.slice(0, this.#cfg.mqtt.maxBatchMessages);
+        try {
+          await this.#store(group);
+        } catch (err) {
+          this.stats.errors++;
+          this.#log.error({ err: (err as Error).message }, 'central store failed; retrying');
+          if (this.#stopped) return;
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        this.#queue.splice(0, group.length);
+        for (const m of group) m.ack();
+      }
+    } finally {
+      this.#running = false;
+      if (this.#queue.length === 0) for (const r of this.#idle.splice(0)) r();
+    }
+  }
+
+  async #store(group: Inbound[]): Promise<void> {
+    const batches: InboundBatch[] = [];
+    for (const m of group) {
+      const t = TOPIC.exec(m.topic);
+      if (!t) continue;
+      const [, site, gate, kind] = t as unknown as [string, string, string, string];
+      if (kind === 'events') batches.push({ site, gate, payload: parse(m.payload) });
+      else if (kind === 'status') await storeStatus(this.#pool, site, gate, parse(m.payload));
+      else await storeCommandResult(this.#pool, gate, parse(m.payload));
+    }
+    if (batches.length === 0) return;
+    const t0 = performance.now();
+    const r = await storeBatches(this.#pool, batches);
+    this.stats.txMs += performance.now() - t0;
+    this.stats.transactions++;
+    this.stats.events += r.stored;
+    this.stats.duplicates += r.duplicates;
+    this.stats.held += r.held;
+    this.stats.problems += r.problems;
+  }
+}
