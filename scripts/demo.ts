@@ -4,18 +4,55 @@
  * summary (with --json, the report as the last stdout line). `npm start` without a config
  * runs the built-in scenario this way.
  */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { GateControl } from '../kiosk/control.ts';
-import { startDisplayServer, type DisplayServer } from '../kiosk/display/server.ts';
+import { startDisplayServer, type DisplayServer, type DisplaySource } from '../kiosk/display/server.ts';
 import { EgateError } from '../kiosk/errors.ts';
-import { createLogger, silentLogger } from '../kiosk/log.ts';
+import { createLogger, silentLogger, type Logger } from '../kiosk/log.ts';
 import { loadScenario, type Scenario } from './sim/scenario.ts';
 import { startSimulation } from './sim/simulation.ts';
-import { crossingLine, report, summaryTable } from './sim/summary.ts';
+import { crossingLine, report, summaryTable, tableHeader } from './sim/summary.ts';
 import type { CrossingResult } from './sim/world.ts';
 import { builtinScenario, demoPhotos } from './sim/builtin.ts';
 
-export async function runDemo(opts: { scenario?: string; profile?: string; json?: boolean; verbose?: boolean; displayPort?: string }): Promise<number> {
+export interface DemoOptions {
+  scenario?: string;
+  profile?: string;
+  json?: boolean;
+  verbose?: boolean;
+  displayPort?: string;
+}
+
+const PROFILES = ['pedestrian', 'vehicle', 'express'];
+
+/** The simulation's options, shared by `npm run demo` and `npm start` (without a configuration). */
+export function demoOptions(cmd: Command): Command {
+  return cmd
+    .option('--scenario <file>', 'scenario JSON (default: the built-in scenario)')
+    .addOption(new Option('--profile <profile>', 'lane profile of the simulated gate').choices(PROFILES))
+    .option('--json', 'print the report as JSON on the last stdout line (progress goes to stderr)')
+    .option('--verbose', 'gate logs to stderr')
+    .option('--display-port <port>', 'serve the traveller display on this port ("off": none); default config local.displayPort', (v) => {
+      if (v !== 'off' && !/^\d+$/.test(v)) throw new InvalidArgumentError('a port number or "off"');
+      return v;
+    });
+}
+
+/** Serves the display for the simulated gate; a busy port is named and the demo goes on without it. */
+export async function serveDemoDisplay(control: DisplaySource, host: string, port: number, log: Logger, out: (l: string) => void): Promise<DisplayServer | undefined> {
+  try {
+    const display = await startDisplayServer(control, { host, port, log });
+    out(`traveller display: ${display.url}`);
+    return display;
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code ?? '';
+    const why = code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : (err as Error).message;
+    out(`traveller display not served: ${why}; the demo goes on without it (--display-port N to move it, off for none)`);
+    return undefined;
+  }
+}
+
+export async function runDemo(opts: DemoOptions): Promise<number> {
   const out = (line: string): void => {
     if (opts.json) process.stderr.write(line + '\n');
     else console.log(line);
@@ -29,28 +66,26 @@ export async function runDemo(opts: { scenario?: string; profile?: string; json?
   const sim = await startSimulation(scenario, { photosDir, spoofPhoto: photos.spoof, log, say: out });
   out(`door controller: ${sim.doorLink}`);
   // Faults are part of the story an operator reads: print them as they happen.
+  // Faults seen during a crossing are named again on its line if it went wrong.
+  let faults: string[] = [];
   sim.gate.bus.on('journal', (j) => {
     if (j.type === 'device_fault' || j.type === 'device_recovered') out(`    ${j.type.replace('_', ' ')}: ${String(j.data.device)} ${String(j.data.code ?? '')}`);
+    if (j.type === 'device_fault') faults.push(`${String(j.data.device)} ${String(j.data.code ?? '')}`.trim());
   });
   // The traveller display follows the simulated gate, so a person can watch the screens.
   let display: DisplayServer | undefined;
   const port = opts.displayPort ?? String(sim.gate.deps.config.local.displayPort);
-  if (port !== 'off') {
-    try {
-      display = await startDisplayServer(new GateControl(sim.gate), { host: sim.gate.deps.config.local.displayHost, port: Number(port), log });
-      out(`traveller display: ${display.url}`);
-    } catch (err) {
-      out(`traveller display not served (${(err as { code?: string }).code ?? (err as Error).message}); the demo goes on without it`);
-    }
-  }
+  if (port !== 'off') display = await serveDemoDisplay(new GateControl(sim.gate), sim.gate.deps.config.local.displayHost, Number(port), log, out);
   const results: CrossingResult[] = [];
   try {
     out('waiting for the gate to come into service…');
     const timeout = 20_000 + Object.values(scenario.timings).reduce((a, b) => a + b, 0) + 60_000;
     for (const [i, t] of scenario.travellers.entries()) {
+      if (i === 0) out(tableHeader());
+      faults = [];
       const r = await sim.world.cross(t, sim.subOf(t), timeout);
       results.push(r);
-      out(crossingLine(i + 1, r, t.token, t.behaviour));
+      out(crossingLine(i + 1, r, t.token, t.behaviour, faults));
     }
   } finally {
     await display?.stop();
@@ -65,16 +100,9 @@ export async function runDemo(opts: { scenario?: string; profile?: string; json?
 const stem = (p: string): string => p.split('/').pop()!.replace(/\.(m?js|ts)$/, '');
 const isMain = process.argv[1] !== undefined && stem(process.argv[1]) === 'demo' && stem(new URL(import.meta.url).pathname) === 'demo';
 if (isMain) {
-  const program = new Command('demo')
-    .description('run a complete simulated gate through a scenario')
-    .option('--scenario <file>', 'scenario JSON (default: the built-in scenario)')
-    .option('--profile <profile>', 'pedestrian | vehicle | express')
-    .option('--json', 'print the report as JSON on the last stdout line')
-    .option('--verbose', 'gate logs to stderr')
-    .option('--display-port <port>', 'serve the traveller display on this port ("off": none); default config local.displayPort')
-    .parse();
+  const program = demoOptions(new Command('demo').description('run a complete simulated gate through a scenario')).showHelpAfterError('(--help lists the options)').parse();
   try {
-    process.exitCode = await runDemo(program.opts());
+    process.exitCode = await runDemo(program.opts<DemoOptions>());
   } catch (err) {
     console.error(err instanceof EgateError ? `error ${err.code}: ${err.message}` : err);
     process.exitCode = 2;

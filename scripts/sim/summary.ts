@@ -35,9 +35,25 @@ export function report(results: CrossingResult[]): DemoReport {
   };
 }
 
-export function crossingLine(i: number, r: CrossingResult, token: string, behaviour: string): string {
-  const ok = r.outcome === r.expected ? 'ok ' : 'MISMATCH';
-  return `${String(i).padStart(3)} ${r.traveller.padEnd(14)} ${`${token}/${behaviour}`.padEnd(24)} ${r.outcome.padEnd(18)} ${r.reason.padEnd(20)} ${String(r.ms).padStart(6)} ms  controller ${String(r.overhead_ms).padStart(4)} ms  ${ok}${r.outcome === r.expected ? '' : ` (expected ${r.expected})`}`;
+const COLUMNS = (n: string, who: string, what: string, outcome: string, reason: string, ms: string, ctl: string, check: string): string =>
+  `${n.padStart(3)} ${who.padEnd(14)} ${what.padEnd(24)} ${outcome.padEnd(18)} ${reason.padEnd(20)} ${ms.padStart(9)}  ${ctl.padStart(10)}  ${check}`;
+
+/** The column names above the first crossing line. */
+export function tableHeader(): string {
+  return COLUMNS('#', 'traveller', 'token/behaviour', 'outcome', 'reason', 'crossing', 'controller', 'check');
+}
+
+/**
+ * One crossing; a MISMATCH says what the scenario expected, what the gate did and the device
+ * faults journalled during the crossing (the usual cause of an unexpected ABORTED_FAULT).
+ */
+export function crossingLine(i: number, r: CrossingResult, token: string, behaviour: string, faults: string[] = []): string {
+  const check =
+    r.outcome === r.expected
+      ? 'ok'
+      : `MISMATCH: expected ${r.expected}, the gate decided ${r.outcome}/${r.reason || '-'}` +
+        (faults.length ? `; device fault during the crossing: ${[...new Set(faults)].join(', ')}` : '; no device fault');
+  return COLUMNS(String(i), r.traveller, `${token}/${behaviour}`, r.outcome, r.reason, `${r.ms} ms`, `${r.overhead_ms} ms`, check);
 }
 
 export function summaryTable(rep: DemoReport): string {
