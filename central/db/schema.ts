@@ -21,6 +21,10 @@ CREATE TABLE IF NOT EXISTS gate_chain (
   gate text PRIMARY KEY, site text NOT NULL, first_seq bigint NOT NULL, head_seq bigint NOT NULL, head_hash text NOT NULL,
   events bigint NOT NULL DEFAULT 0, broken_at_seq bigint, updated_at timestamptz NOT NULL DEFAULT now()
 );
+CREATE TABLE IF NOT EXISTS gate_keys (
+  gate text NOT NULL, kid text NOT NULL, pem text NOT NULL, added_by text NOT NULL, added_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (gate, kid)
+);
 CREATE TABLE IF NOT EXISTS pending_batches (
   gate text NOT NULL, first_seq bigint NOT NULL, last_seq bigint NOT NULL, site text NOT NULL, events jsonb NOT NULL,
   received_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (gate, first_seq)

@@ -2,6 +2,7 @@ import type { JournalEvent } from '../../kiosk/journal/index.ts';
 import { assertJournalSafe } from '../../kiosk/journal/privacy-guard.ts';
 import { inTransaction, NOTIFY_CHANNEL, type Pool, type PoolClient } from '../db/pool.ts';
 import { alarmChange } from './alarm-rules.ts';
+import { checkCheckpoints } from './checkpoints.ts';
 import { checkBatch, type ChainHead, type ChainProblem } from './chain.ts';
 
 /** One MQTT events message: the gate and site from its topic, the parsed payload. */
@@ -88,6 +89,7 @@ export async function storeBatches(pool: Pool, batches: InboundBatch[]): Promise
     }
     for (const [gate, w] of work) if (w.pending > 0 && w.head) await drainPending(c, gate, w, take);
     res.stored = rows.length;
+    alarms.push(...(await checkCheckpoints(c, rows, sites, (gate, seq) => known.get(key(gate, seq)))));
     await insertEvents(c, rows, sites, alarms);
     await applyAlarms(c, alarms);
     const progress: Progress[] = [];

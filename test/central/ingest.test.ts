@@ -1,7 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { SimGate } from '../../central/sim/sim-gate.ts';
 import { SystemClock } from '../../kiosk/clock.ts';
+import { checkpointKid, signCheckpoint, type CheckpointKey } from '../../kiosk/journal/checkpoint.ts';
 import { eventHash, type JournalEvent } from '../../kiosk/journal/index.ts';
 import { silentLogger } from '../../kiosk/log.ts';
 import { syncTopics } from '../../kiosk/sync/topics.ts';
@@ -130,6 +132,36 @@ t('privacy: traveller data in a well-hashed event is never stored centrally', as
   assert.equal(rows[1]!.data, { redacted: 'CENTRAL_PRIVACY' });
   const anywhere = await q<{ n: number }>(ctx, "SELECT count(*)::int AS n FROM events WHERE data::text LIKE '%K1234567%' OR data::text LIKE '%AAAAAAAA%'");
   assert.is(anywhere[0]!.n, 0);
+});
+
+t('signed checkpoints verify with the gate\'s registered key; a bad one raises CHAIN_BAD_SIGNATURE', async (ctx) => {
+  const key = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }) } as unknown as CheckpointKey;
+  key.kid = Buffer.from(checkpointKid(key.publicKey)).toString('hex');
+  await ctx.w.pool.query("INSERT INTO gate_keys (gate, kid, pem, added_by) VALUES ('CKPT-1', $1, $2, 'test')", [key.kid, key.publicKey.export({ type: 'spki', format: 'pem' })]);
+  const base = chain('CKPT-1', 2);
+  const ckpt = (seq: number, hash: string, k = key): Record<string, unknown> => ({
+    seq,
+    hash,
+    kid: k.kid,
+    signed: Buffer.from(signCheckpoint(k, { v: 1, kind: 'checkpoint', gate: 'CKPT-1', seq, hash, ts: '2026-12-02T09:00:00.000Z' })).toString('base64'),
+  });
+  const withData = (prev: JournalEvent, data: Record<string, unknown>): JournalEvent => {
+    const e = { id: `01CKPT${prev.seq + 1}`, seq: prev.seq + 1, gate: 'CKPT-1', ts: prev.ts, type: 'journal_checkpoint', data } as unknown as JournalEvent;
+    e.prev = prev.hash;
+    e.hash = eventHash(e.prev, e);
+    return e;
+  };
+  const good = withData(base[1]!, ckpt(2, base[1]!.hash));
+  const wrong = withData(good, ckpt(2, 'f'.repeat(64)));
+  const other = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }) } as unknown as CheckpointKey;
+  other.kid = Buffer.from(checkpointKid(other.publicKey)).toString('hex');
+  const unknown = withData(wrong, ckpt(4, wrong.hash, other));
+  await send(ctx, 'CKPT-1', [...base, good]);
+  await waitFor('stored', async () => (await stored(ctx, 'CKPT-1')) === 3);
+  assert.equal(await alarmCodes(ctx, 'CKPT-1'), []);
+  await send(ctx, 'CKPT-1', [wrong, unknown]);
+  await waitFor('signature alarms', async () => (await alarmCodes(ctx, 'CKPT-1')).length === 2);
+  assert.equal(await alarmCodes(ctx, 'CKPT-1'), ['CHAIN_BAD_SIGNATURE', 'CHECKPOINT_UNKNOWN_KEY']);
 });
 
 t.run();
