@@ -3,7 +3,7 @@
  * Face verification accuracy when the reference is a passport chip's photo.
  *
  *   node --import tsx scripts/bench-chip.ts --dir D --identities CSV [--format jpeg|jp2|both]
- *        [--bytes N] [--out DIR] [--write-operating-points]
+ *        [--bytes N] [--out DIR] [--workers N] [--no-cache] [--write-operating-points]
  *
  * Every photo becomes a chip-style portrait the way DG2 holds it (ICAO-like 3:4 head and
  * shoulders around the detected face, at most 480×640, compressed to about N bytes), the
@@ -13,7 +13,7 @@
  * never counted as genuine: a gate never sees the passport photo's exposure again).
  * Prints a table per format and a JSON summary as the last stdout line.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,7 +21,8 @@ import { Command } from 'commander';
 import sharp from 'sharp';
 import { loadConfig } from '../config/load.ts';
 import { createFaceEngine, type FaceEngine, type RawFrame } from '../kiosk/biometrics/index.ts';
-import { equalErrorRate, rateAtFar, type RatesAt } from '../kiosk/biometrics/metrics.ts';
+import { equalErrorRate, rateAtFar, sortScores, type RatesAt } from '../kiosk/biometrics/metrics.ts';
+import { bytesKey, FaceCache, withProgress } from './face-cache.ts';
 import { EgateError, errorCode } from '../kiosk/errors.ts';
 import { decodeFace } from '../kiosk/passport/face-decode.ts';
 
@@ -99,13 +100,21 @@ function jp2Encoder(rgb: Buffer, width: number, height: number): (q: number) => 
     const dir = mkdtempSync(join(tmpdir(), 'bench-chip-'));
     try {
       const out = join(dir, 'face.jp2');
-      execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-i', '-',
-        '-c:v', 'jpeg2000', '-q:v', String(q), '-pred', '0', '-tile_width', String(width), '-tile_height', String(height), '-frames:v', '1', out], { input: rgb, stdio: ['pipe', 'ignore', 'pipe'] });
+      await ffmpeg( ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-i', '-',
+        '-c:v', 'jpeg2000', '-q:v', String(q), '-pred', '0', '-tile_width', String(width), '-tile_height', String(height), '-frames:v', '1', out], rgb);
       return readFileSync(out);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   };
+}
+
+/** ffmpeg fed on stdin, without blocking the event loop (several portraits are made at once). */
+function ffmpeg(args: string[], input: Buffer): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const child = execFile('ffmpeg', args, { maxBuffer: 1 << 20 }, (err, _out, stderr) => (err ? reject(new Error(`ffmpeg: ${String(stderr).trim() || err.message}`)) : resolveRun()));
+    child.stdin?.end(input);
+  });
 }
 
 /** The portrait decoded as the gate decodes DG2 (sharp for JPEG, OpenJPEG for JPEG 2000), as an RGB frame. */
@@ -117,62 +126,117 @@ export async function chipFrame(p: ChipPortrait): Promise<RawFrame> {
 
 // ---------------------------------------------------------------------------------------------
 
-interface Opts { dir: string; identities: string; format: string; bytes: string; out?: string; writeOperatingPoints?: boolean }
+interface Opts { dir: string; identities: string; format: string; bytes: string; out?: string; workers: string; cache: boolean; writeOperatingPoints?: boolean }
 
-const FARS = ['1e-2', '1e-3', '1e-4'] as const;
+const FARS = ['1e-2', '1e-3', '1e-4', '1e-5'] as const;
+const WRITTEN = ['1e-3', '1e-4', '1e-5'] as const;
 const OPERATING_POINTS = new URL('../config/operating-points.json', import.meta.url);
 const dot = (a: Float32Array, b: Float32Array): number => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!; return s; };
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+/** Bump when chipPortrait changes what it makes: cached chip templates then no longer apply. */
+const CHIP_RECIPE = 'v1';
 
-interface Scores { genuine: number[]; impostor: number[] }
+interface Extreme { i: string; j: string; s: number }
+interface Scores { genuine: number[]; impostor: number[]; shiftGenuine: number; shiftImpostor: number; lowGenuine: Extreme[]; highImpostor: Extreme[] }
 
-/** Ordered pairs i ≠ j; a missing template scores −∞ (a rejection, never dropped). */
-function score(files: string[], ids: Map<string, string>, ref: Map<string, Float32Array>, live: Map<string, Float32Array>): Scores & { pairs: { i: string; j: string; same: boolean; s: number }[] } {
-  const out: Scores & { pairs: { i: string; j: string; same: boolean; s: number }[] } = { genuine: [], impostor: [], pairs: [] };
+/** Keeps the `n` most extreme pairs (smallest when `low`) without sorting millions of them. */
+function keep(list: Extreme[], e: Extreme, low: boolean, n = 3): void {
+  if (list.length === n && (low ? e.s >= list[n - 1]!.s : e.s <= list[n - 1]!.s)) return;
+  list.push(e);
+  list.sort((a, b) => (low ? a.s - b.s : b.s - a.s));
+  if (list.length > n) list.pop();
+}
+
+/**
+ * Ordered pairs i ≠ j; a missing template scores −∞ (a rejection, never dropped). The shift is
+ * the same pair scored with the chip reference minus with the full-photo reference.
+ */
+function score(files: string[], ids: Map<string, string>, ref: Map<string, Float32Array>, live: Map<string, Float32Array>, base?: Map<string, Float32Array>): Scores {
+  const out: Scores = { genuine: [], impostor: [], shiftGenuine: 0, shiftImpostor: 0, lowGenuine: [], highImpostor: [] };
+  let sg = 0, ng = 0, si = 0, ni = 0;
   for (const i of files) for (const j of files) {
     if (i === j) continue;
     const a = ref.get(i), b = live.get(j);
     const s = a && b ? dot(a, b) : -Infinity;
     const same = ids.get(i) === ids.get(j);
     (same ? out.genuine : out.impostor).push(s);
-    out.pairs.push({ i, j, same, s });
+    keep(same ? out.lowGenuine : out.highImpostor, { i, j, s }, same);
+    const fa = base?.get(i);
+    if (fa && b && Number.isFinite(s)) {
+      const d = s - dot(fa, b);
+      if (same) { sg += d; ng++; } else { si += d; ni++; }
+    }
   }
+  out.shiftGenuine = sg / Math.max(1, ng);
+  out.shiftImpostor = si / Math.max(1, ni);
   return out;
 }
 
-const rates = (s: Scores): Record<string, RatesAt> => Object.fromEntries(FARS.map((f) => [f, rateAtFar(s.genuine, s.impostor, Number(f))]));
-const passRate = (xs: number[], t: number): number => xs.filter((x) => x >= t).length / Math.max(1, xs.length);
+const rates = (s: Scores): Record<string, RatesAt> => {
+  const sorted = sortScores(s.genuine, s.impostor);
+  return Object.fromEntries(FARS.map((f) => [f, rateAtFar(sorted, undefined, Number(f))]));
+};
+const passRate = (xs: number[], t: number): number => { let n = 0; for (const x of xs) if (x >= t) n++; return n / Math.max(1, xs.length); };
 
+interface Size { bytes: number; width: number; height: number; setting: number }
+
+/**
+ * Full-photo templates (shared with bench-accuracy's cache) and chip-portrait templates per
+ * format, each image through the networks once; `workers` photos in flight.
+ */
 async function extractAll(engine: FaceEngine, o: Opts, files: string[], formats: ChipFormat[], out: string) {
   const full = new Map<string, Float32Array>();
   const chip = new Map<ChipFormat, Map<string, Float32Array>>(formats.map((f) => [f, new Map()]));
-  const sizes = new Map<ChipFormat, { bytes: number; width: number; height: number; setting: number }[]>(formats.map((f) => [f, []]));
+  const sizes = new Map<ChipFormat, Size[]>(formats.map((f) => [f, []]));
   const failed: { file: string; stage: string; code: string }[] = [];
-  // One photo at a time: the engine runs one worker and ffmpeg one core, the machine is shared.
-  for (const f of files) {
+  const photos = o.cache ? new FaceCache('photos') : null;
+  const chips = o.cache ? new FaceCache('chips') : null;
+  await withProgress('photos and chip portraits', files, Math.max(1, Number(o.workers)), async (f) => {
     const photo = new Uint8Array(readFileSync(join(o.dir, f)));
-    let box: [number, number, number, number];
-    try {
-      const r = await engine.extractReference(photo);
-      full.set(f, r.template);
-      box = r.quality.box;
-    } catch (err) {
-      failed.push({ file: f, stage: 'full', code: errorCode(err) });
-      for (const fmt of formats) failed.push({ file: f, stage: fmt, code: 'NO_SOURCE_FACE' });
-      continue;
-    }
-    for (const fmt of formats) {
+    const key = bytesKey(photo);
+    let face = photos?.get(`${key}:full`);
+    if (!face) {
       try {
-        const p = await chipPortrait(photo, box, { format: fmt, bytes: Number(o.bytes) });
-        sizes.get(fmt)!.push({ bytes: p.bytes.length, width: p.width, height: p.height, setting: p.setting });
-        writeFileSync(join(out, `${f.replace(/\.[^.]+$/, '')}.${fmt === 'jpeg' ? 'jpg' : 'jp2'}`), p.bytes);
-        chip.get(fmt)!.set(f, (await engine.extractReference(await chipFrame(p))).template);
+        const r = await engine.extractReference(photo);
+        face = { template: r.template, box: r.quality.box };
       } catch (err) {
-        failed.push({ file: f, stage: fmt, code: errorCode(err) });
+        face = { template: null, box: null, code: errorCode(err) };
       }
+      photos?.set(`${key}:full`, face);
     }
-  }
+    if (!face.template || !face.box) {
+      failed.push({ file: f, stage: 'full', code: face.code ?? 'NO_FACE' });
+      for (const fmt of formats) failed.push({ file: f, stage: fmt, code: 'NO_SOURCE_FACE' });
+      return;
+    }
+    full.set(f, face.template);
+    for (const fmt of formats) {
+      const ckey = `${key}:chip-${fmt}-${o.bytes}-${CHIP_RECIPE}`;
+      let c = chips?.get(ckey);
+      if (!c) {
+        try {
+          const p = await chipPortrait(photo, face.box, { format: fmt, bytes: Number(o.bytes) });
+          writeFileSync(join(out, `${f.replace(/\.[^.]+$/, '')}.${fmt === 'jpeg' ? 'jpg' : 'jp2'}`), p.bytes);
+          const size = { bytes: p.bytes.length, width: p.width, height: p.height, setting: p.setting };
+          try {
+            const r = await engine.extractReference(await chipFrame(p));
+            c = { template: r.template, box: r.quality.box, extra: size };
+          } catch (err) {
+            c = { template: null, box: null, code: errorCode(err), extra: size };
+          }
+        } catch (err) {
+          c = { template: null, box: null, code: errorCode(err) };
+        }
+        chips?.set(ckey, c);
+      }
+      if (c.extra) sizes.get(fmt)!.push(c.extra as unknown as Size);
+      if (c.template) chip.get(fmt)!.set(f, c.template);
+      else failed.push({ file: f, stage: fmt, code: c.code ?? 'NO_FACE' });
+    }
+  });
+  photos?.save();
+  chips?.save();
   return { full, chip, sizes, failed };
 }
 
@@ -190,7 +254,9 @@ async function run(o: Opts): Promise<void> {
   const out = o.out ?? mkdtempSync(join(tmpdir(), 'bench-chip-'));
   mkdirSync(out, { recursive: true });
 
-  const engine = await createFaceEngine(loadConfig().face, { workers: 1 });
+  const workers = Math.max(1, Number(o.workers));
+  const config = loadConfig().face;
+  const engine = await createFaceEngine({ ...config, intraOpThreads: workers > 1 ? 1 : config.intraOpThreads }, { workers });
   const t0 = performance.now();
   let ex: Awaited<ReturnType<typeof extractAll>>;
   try {
@@ -200,20 +266,21 @@ async function run(o: Opts): Promise<void> {
   }
   const base = score(files, ids, ex.full, ex.full);
   const baseRates = rates(base);
-  const fullThresholds = { 'fmr_1e-3': baseRates['1e-3']!.threshold, 'fmr_1e-4': baseRates['1e-4']!.threshold };
+  const fullThresholds = Object.fromEntries(WRITTEN.map((f) => [`fmr_${f}`, baseRates[f]!.threshold]));
+  const configured = config.chipOperatingPoints ?? {};
   console.log(`photos ${files.length} (${new Set(ids.values()).size} identities), chip budget ${o.bytes} bytes, ${((performance.now() - t0) / 1000).toFixed(0)} s; chip images in ${out}`);
   console.log(`full-photo references: ${base.genuine.length} genuine / ${base.impostor.length} impostor ordered pairs, EER ${(equalErrorRate(base.genuine, base.impostor) * 100).toFixed(2)} %, thresholds ${FARS.map((f) => `${f} ${baseRates[f]!.threshold.toFixed(3)}`).join(', ')}`);
 
   const perFormat: Record<string, unknown> = {};
   const results = new Map<ChipFormat, { s: ReturnType<typeof score>; at: Record<string, RatesAt> }>();
   for (const fmt of formats) {
-    const s = score(files, ids, ex.chip.get(fmt)!, ex.full);
+    const s = score(files, ids, ex.chip.get(fmt)!, ex.full, ex.full);
     const at = rates(s);
     results.set(fmt, { s, at });
     const sz = ex.sizes.get(fmt)!;
     const fails = ex.failed.filter((f) => f.stage === fmt);
-    // Shift: the same ordered pair scored with the chip reference minus with the full-photo reference.
-    const shift = (same: boolean): number => mean(s.pairs.filter((p) => p.same === same && Number.isFinite(p.s)).map((p) => p.s - dot(ex.full.get(p.i)!, ex.full.get(p.j)!)));
+    const shift = (same: boolean): number => (same ? s.shiftGenuine : s.shiftImpostor);
+    const finite = (xs: number[], pick: (a: number, b: number) => number): number => xs.reduce((m, x) => (Number.isFinite(x) ? pick(m, x) : m), NaN);
     const self = files.filter((f) => ex.chip.get(fmt)!.has(f)).map((f) => dot(ex.chip.get(fmt)!.get(f)!, ex.full.get(f)!));
     const eer = equalErrorRate(s.genuine, s.impostor);
     const bytes = sz.map((x) => x.bytes);
@@ -232,17 +299,19 @@ async function run(o: Opts): Promise<void> {
       shift_vs_full: { genuine_mean: r4(shift(true)), impostor_mean: r4(shift(false)) },
       at_full_thresholds: Object.fromEntries(Object.entries(fullThresholds).map(([k, t]) => [k, { threshold: t, tar: r4(passRate(s.genuine, t)), far: r4(passRate(s.impostor, t)) }])),
       self_score: { mean: r4(mean(self)), min: r4(Math.min(...self)) },
-      max_impostor: r4(Math.max(...s.impostor)),
-      min_genuine: r4(Math.min(...s.genuine)),
+      max_impostor: r4(s.highImpostor[0]?.s ?? NaN),
+      min_genuine: r4(finite(s.genuine, (a, b) => (Number.isNaN(a) || b < a ? b : a))),
+      at_configured: Object.fromEntries(Object.entries(configured).map(([k, op]) => [k, { threshold: op.threshold, tar: r4(passRate(s.genuine, op.threshold)), far: passRate(s.impostor, op.threshold), impostors_passing: Math.round(passRate(s.impostor, op.threshold) * s.impostor.length) }])),
     };
     console.log(`\n${fmt}: ${sz.length} portraits ${Math.min(...sz.map((x) => x.width))}–${Math.max(...sz.map((x) => x.width))} px wide, ${Math.min(...bytes)}–${Math.max(...bytes)} bytes (mean ${Math.round(mean(bytes))}); failed extractions ${fails.length}${fails.length ? `: ${fails.map((f) => `${f.file} ${f.code}`).join(', ')}` : ''}`);
     console.log(`pairs ${s.genuine.length} genuine / ${s.impostor.length} impostor; EER ${(eer * 100).toFixed(2)} %; chip-vs-own-photo score mean ${mean(self).toFixed(3)} min ${Math.min(...self).toFixed(3)}`);
     console.log(`score shift vs full-photo reference: genuine ${shift(true).toFixed(3)}, impostor ${shift(false).toFixed(3)}`);
     console.log('target FAR | threshold | measured FAR | TAR    | full-photo threshold');
-    for (const f of FARS) console.log(`${f.padEnd(10)} | ${at[f]!.threshold.toFixed(3).padStart(9)} | ${at[f]!.far.toFixed(5).padStart(12)} | ${at[f]!.tar.toFixed(4)} | ${baseRates[f]!.threshold.toFixed(3)}${at[f]!.unresolved ? ` (unresolved: ${s.impostor.length} impostor pairs, none may pass)` : ''}`);
-    const worst = (same: boolean, dir: number): string => s.pairs.filter((p) => p.same === same).sort((p, q) => dir * (p.s - q.s)).slice(0, 3).map((p) => `chip ${p.i}~${p.j} ${p.s.toFixed(3)}`).join(', ');
-    console.log(`lowest genuine: ${worst(true, 1)}\nhighest impostor: ${worst(false, -1)}`);
-    for (const [k, t] of Object.entries(fullThresholds)) console.log(`at the full-photo ${k} threshold ${t.toFixed(3)}: TAR ${passRate(s.genuine, t).toFixed(4)}, FAR ${passRate(s.impostor, t).toFixed(5)}`);
+    for (const f of FARS) console.log(`${f.padEnd(10)} | ${at[f]!.threshold.toFixed(3).padStart(9)} | ${at[f]!.far.toExponential(2).padStart(12)} | ${at[f]!.tar.toFixed(4)} | ${baseRates[f]!.threshold.toFixed(3)}${at[f]!.unresolved ? ` (unresolved: ${s.impostor.length} impostor pairs, none may pass)` : ''}`);
+    const worst = (list: Extreme[]): string => list.map((p) => `chip ${p.i}~${p.j} ${p.s.toFixed(3)}`).join(', ');
+    console.log(`lowest genuine: ${worst(s.lowGenuine)}\nhighest impostor: ${worst(s.highImpostor)}`);
+    for (const [k, t] of Object.entries(fullThresholds)) console.log(`at the full-photo ${k} threshold ${t.toFixed(3)}: TAR ${passRate(s.genuine, t).toFixed(4)}, FAR ${passRate(s.impostor, t).toExponential(2)}`);
+    for (const [k, op] of Object.entries(configured)) console.log(`at the configured chip ${k} threshold ${op.threshold.toFixed(3)}: TAR ${passRate(s.genuine, op.threshold).toFixed(4)}, FAR ${passRate(s.impostor, op.threshold).toExponential(2)} (${Math.round(passRate(s.impostor, op.threshold) * s.impostor.length)} of ${s.impostor.length})`);
   }
 
   const summary = {
@@ -269,21 +338,21 @@ function writeChipPoints(o: Opts, photos: number, ids: Map<string, string>, form
   const data = `${dir}: ${photos} photos, ${new Set(ids.values()).size} identities; chip-style ${formats.join(' and ')} portraits (≤480×640, ≤${o.bytes} bytes) as references against the full photos as live captures, all ordered pairs except a photo against its own portrait; ${failed} failed extractions`;
   const genuine = formats.flatMap((f) => results.get(f)!.s.genuine);
   const impostor = formats.flatMap((f) => results.get(f)!.s.impostor);
-  const point = (f: '1e-3' | '1e-4') => {
+  const point = (f: typeof WRITTEN[number]) => {
     const threshold = Math.max(...formats.map((fmt) => results.get(fmt)!.at[f]!.threshold));
     const per = formats.map((fmt) => { const r = results.get(fmt)!; return `${fmt} ${r.at[f]!.threshold.toFixed(3)} (TAR ${passRate(r.s.genuine, threshold).toFixed(4)} at the written threshold)`; }).join(', ');
     const unresolved = formats.some((fmt) => results.get(fmt)!.at[f]!.unresolved);
-    const maxImp = Math.max(...impostor.filter(Number.isFinite));
+    const maxImp = Math.max(...formats.map((fmt) => results.get(fmt)!.s.highImpostor[0]?.s ?? -Infinity));
     return {
       threshold,
       calibration: {
         data, genuinePairs: genuine.length, impostorPairs: impostor.length, far: passRate(impostor, threshold), tar: passRate(genuine, threshold), date,
-        note: `${unresolved ? `too few impostor pairs per format to resolve FAR ${f}: threshold is just above the highest impostor score (${maxImp.toFixed(3)}); ` : ''}strictest of the per-format thresholds: ${per}`,
+        note: `${unresolved ? `too few impostor pairs per format to resolve FAR ${f}: threshold is just above the highest impostor score (${maxImp.toFixed(3)}); ` : ''}strictest of the per-format thresholds: ${per}; ${Math.round(passRate(impostor, threshold) * impostor.length)} of ${impostor.length} impostor pairs pass`,
       },
     };
   };
   const file = JSON.parse(readFileSync(OPERATING_POINTS, 'utf8')) as Record<string, unknown>;
-  file.chipOperatingPoints = { 'fmr_1e-3': point('1e-3'), 'fmr_1e-4': point('1e-4') };
+  file.chipOperatingPoints = Object.fromEntries(WRITTEN.map((f) => [`fmr_${f}`, point(f)]));
   writeFileSync(OPERATING_POINTS, `${JSON.stringify(file, null, 2)}\n`);
   console.log(`wrote chipOperatingPoints to ${OPERATING_POINTS.pathname}`);
 }
@@ -295,7 +364,9 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
     .option('--format <f>', 'chip image format: jpeg, jp2 or both', 'both')
     .option('--bytes <n>', 'byte budget of one chip image (DG2 faces are about 15–20 KB)', '18000')
     .option('--out <dir>', 'where the chip images and chip-accuracy.json go (default: a temp dir)')
-    .option('--write-operating-points', 'write chipOperatingPoints (fmr_1e-3, fmr_1e-4) into config/operating-points.json')
+    .option('--workers <n>', 'face worker threads (photos in flight)', '1')
+    .option('--no-cache', 'extract every template again instead of reusing var/face-cache/')
+    .option('--write-operating-points', 'write chipOperatingPoints (fmr_1e-3, fmr_1e-4, fmr_1e-5) into config/operating-points.json')
     .action(async (o: Opts) => {
       try {
         await run(o);
