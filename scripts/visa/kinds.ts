@@ -1,5 +1,5 @@
 import type { VisaReason } from '../../kiosk/visa/reasons.ts';
-import type { Holder, Seal } from '../../kiosk/visa/seal-schema.ts';
+import { SEAL_MAX_BYTES, type Holder, type Seal } from '../../kiosk/visa/seal-schema.ts';
 import { sealText, signSeal, visaData, type VisaDetails } from './issue.ts';
 import type { VisaPki } from './pki.ts';
 
@@ -62,9 +62,11 @@ export function makeSeal(kind: SealKind, pki: VisaPki, opts: { holder: Holder; t
       return text(seal({}, { alg: 'ES512' }));
     case 'valid-multiple-entry':
       return text(seal({ entries: 'M', stayDays: 90, type: 'MULTIPLE VISIT' }));
-    case 'too-large':
-      // Signed and otherwise genuine, but padded past the size limit with JSON whitespace.
-      return { text: sealText(seal({})).replace('{', `{${' '.repeat(2100)}`), number };
+    case 'too-large': {
+      // Signed and otherwise genuine, but padded with JSON whitespace just past the size limit (still fits a QR code).
+      const t = sealText(seal({}));
+      return { text: t.replace('{', `{${' '.repeat(Math.max(1, SEAL_MAX_BYTES + 16 - t.length))}`), number };
+    }
     case 'not-json':
       return { text: sealText(seal({})).slice(0, -7), number };
     case 'schema-unknown-key': {

@@ -62,3 +62,23 @@ export function makeVisaPki(dir: string): VisaPki {
   }
   return { dir, rootPem: readFileSync(join(dir, 'root.pem'), 'utf8'), signers };
 }
+
+/** A test PKI written earlier (the corpus keeps its own under fixtures/evisa/pki: test keys only). */
+export function loadVisaPki(dir: string): VisaPki {
+  const signers = {} as VisaPki['signers'];
+  for (const name of Object.keys(SIGNERS) as SignerName[]) {
+    const certPem = readFileSync(join(dir, `${name}.pem`), 'utf8');
+    signers[name] = { keyPem: readFileSync(join(dir, `${name}.key`), 'utf8'), certPem, certDer: Buffer.from(certPem.replace(/-----[^-]+-----|\s+/g, ''), 'base64') };
+  }
+  return { dir, rootPem: readFileSync(join(dir, 'root.pem'), 'utf8'), signers };
+}
+
+/** Copies the parts of a test PKI a corpus keeps (certificates and signer keys; no CA keys, no openssl database). */
+export function keepVisaPki(pki: VisaPki, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'root.pem'), pki.rootPem);
+  for (const [name, s] of Object.entries(pki.signers)) {
+    writeFileSync(join(dir, `${name}.pem`), s.certPem);
+    writeFileSync(join(dir, `${name}.key`), s.keyPem, { mode: 0o600 });
+  }
+}
