@@ -7,13 +7,18 @@
  *   node --import tsx scripts/run-tests.ts [filter…]
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve as resolvePath } from 'node:path';
+import { explainFailure, progressLine } from './test-diagnosis.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const FILE_TIMEOUT_MS = Number(process.env.EGATE_TEST_FILE_TIMEOUT_MS ?? 8 * 60_000);
 const JOBS = Number(process.env.EGATE_TEST_JOBS ?? 2);
 const LOG_DIR = join(ROOT, 'artifacts', 'test-logs');
+const PROGRESS_MS = Number(process.env.EGATE_TEST_PROGRESS_MS ?? 30_000);
+/** Makes a throwing before/after hook print its error (uvu swallows it): test/helpers/uvu-guard.mjs. */
+const HOOK_GUARD = join(ROOT, 'test', 'helpers', 'uvu-guard-register.mjs');
+const RUN_STARTED = Date.now();
 
 function findTests(dir: string): string[] {
   const out: string[] = [];
@@ -45,7 +50,7 @@ function parseTotals(output: string): { total: number; passed: number; skipped: 
 function runFile(file: string): Promise<FileResult> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', HOOK_GUARD, file], {
       cwd: ROOT,
       env: { ...process.env, FORCE_COLOR: '0', EGATE_LOG_LEVEL: process.env.EGATE_LOG_LEVEL ?? 'silent' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,6 +60,8 @@ function runFile(file: string): Promise<FileResult> {
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     let timedOut = false;
+    const rel0 = relative(ROOT, file);
+    const progress = setInterval(() => console.log(progressLine(rel0, Date.now() - started, output)), PROGRESS_MS);
     const timer = setTimeout(() => {
       timedOut = true;
       try {
@@ -65,6 +72,7 @@ function runFile(file: string): Promise<FileResult> {
     }, FILE_TIMEOUT_MS);
     child.on('close', (code) => {
       clearTimeout(timer);
+      clearInterval(progress);
       const rel = relative(ROOT, file);
       // Peers started by a test live in its process group: make sure none outlives it.
       try {
@@ -88,6 +96,7 @@ function runFile(file: string): Promise<FileResult> {
       const status = r.failed > 0 ? 'FAIL' : 'ok  ';
       console.log(`${status} ${rel}  ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped  (${(ms / 1000).toFixed(1)} s)${r.note ? '  — ' + r.note : ''}`);
       for (const l of skipLines) console.log(`     ${l}`);
+      if (r.failed > 0) for (const n of explainFailure(output, RUN_STARTED)) console.log(`     ${n}`);
       if (r.failed > 0) console.log(output.split('\n').map((l) => '     | ' + l).join('\n'));
       resolve(r);
     });
@@ -97,7 +106,15 @@ function runFile(file: string): Promise<FileResult> {
 async function main(): Promise<void> {
   mkdirSync(LOG_DIR, { recursive: true });
   const filters = process.argv.slice(2);
-  const files = findTests(join(ROOT, 'test')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+  if (filters.includes('--help') || filters.includes('-h')) {
+    console.log('Usage: run-tests [filter|file…]\n\nRuns test/**/*.test.ts (only paths containing a filter; a path to a .ts file runs that file),\neach in its own process. Env: EGATE_TEST_JOBS, EGATE_TEST_FILE_TIMEOUT_MS, EGATE_TEST_PROGRESS_MS.');
+    return;
+  }
+  // A path to an existing .ts file (the runner's own tests use fixtures outside test/**/*.test.ts).
+  const explicit = filters.filter((x) => x.endsWith('.ts') && existsSync(x) && statSync(x).isFile()).map((x) => resolvePath(x));
+  const rest = filters.filter((x) => !explicit.includes(resolvePath(x)));
+  const found = rest.length || !explicit.length ? findTests(join(ROOT, 'test')).filter((f) => rest.length === 0 || rest.some((x) => f.includes(x))) : [];
+  const files = [...explicit, ...found];
   const serial = files.filter((f) => readFileSync(f, 'utf8').split('\n', 1)[0]!.includes('@serial'));
   const parallel = files.filter((f) => !serial.includes(f));
   const results: FileResult[] = [];
