@@ -16,6 +16,7 @@ import { ReferenceStore } from './enrolment/reference-store.ts';
 import { Gate, type GateProfile } from './gate.ts';
 import { assertGateFilesSafe } from './gate-files.ts';
 import { Journal } from './journal/index.ts';
+import { loadOrCreateCheckpointKey } from './journal/checkpoint.ts';
 import type { Logger } from './log.ts';
 import { createExpressParts } from './express/parts.ts';
 import { expressProfile } from './express/profile.ts';
@@ -41,7 +42,7 @@ export function resolvePaths(config: GateConfig, base: string): GateConfig {
     ...config,
     dataDir: abs(config.dataDir),
     tokens: { ...config.tokens, fleetKeysDir: abs(config.tokens.fleetKeysDir), trustListPath: abs(config.tokens.trustListPath), revocationListPath: abs(config.tokens.revocationListPath), replayCachePath: abs(config.tokens.replayCachePath) },
-    journal: { ...config.journal, path: abs(config.journal.path), secretPath: abs(config.journal.secretPath) },
+    journal: { ...config.journal, path: abs(config.journal.path), secretPath: abs(config.journal.secretPath), checkpointKeyPath: config.journal.checkpointKeyPath && abs(config.journal.checkpointKeyPath) },
     enrolment: { ...config.enrolment, path: abs(config.enrolment.path), keyPath: abs(config.enrolment.keyPath) },
     passport: { ...config.passport, cscaPaths: config.passport.cscaPaths.map(abs), crlPaths: config.passport.crlPaths.map(abs), masterListPaths: config.passport.masterListPaths.map(abs) },
     sync: { ...config.sync, centralKeyPath: abs(config.sync.centralKeyPath), commandLedgerPath: abs(config.sync.commandLedgerPath) },
@@ -61,7 +62,17 @@ export async function buildGate(
   const { clock, log } = deps;
   assertGateFilesSafe(config);
   mkdirSync(dirname(config.journal.path), { recursive: true });
-  const journal = Journal.open({ path: config.journal.path, gate: config.gate, clock, secretPath: config.journal.secretPath });
+  const j = config.journal;
+  const checkpointKey = j.checkpointKeyPath ? loadOrCreateCheckpointKey(j.checkpointKeyPath) : undefined;
+  const journal = Journal.open({
+    path: j.path,
+    gate: config.gate,
+    clock,
+    secretPath: j.secretPath,
+    ...(checkpointKey ? { checkpoint: { key: checkpointKey, everyEvents: j.checkpointEveryEvents, everyMs: j.checkpointEveryMs } } : {}),
+  });
+  // a new checkpoint key is an event the central system must see (and compare with the one it knows)
+  if (checkpointKey?.created) journal.append('keys_changed', { action: 'checkpoint_key_created', kid: checkpointKey.kid });
   const references = ReferenceStore.open({ path: config.enrolment.path, keyPath: config.enrolment.keyPath, clock });
   const stores = openTokenStores(config.tokens);
   const verifier = createTokenVerifier(config.tokens, stores, {

@@ -19,6 +19,7 @@ export function gateFiles(config: GateConfig): { path: string | undefined; what:
     { path: config.tokens.replayCachePath, what: 'replay cache' },
     { path: config.journal.path, what: 'journal' },
     { path: config.journal.secretPath, what: 'gate secret', secret: true },
+    { path: config.journal.checkpointKeyPath || undefined, what: 'checkpoint key', secret: true },
     { path: config.enrolment.path, what: 'enrolment store' },
     { path: config.enrolment.keyPath, what: 'enrolment key', secret: true },
     { path: config.local.technicianCredentialsPath, what: 'technician credentials file', secret: true },

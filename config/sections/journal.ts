@@ -7,6 +7,16 @@ export const journalSection = z
     secretPath: z.string().default('var/keys/gate-secret'),
     /** Delivered events older than this are purged. */
     retentionDays: z.number().int().positive().default(90),
+    /**
+     * Key that signs the journal's checkpoints (P-256 PKCS#8 PEM, mode 0600, created on first
+     * start with its public half at `<path>.pub.pem`). Kept apart from the journal file: see
+     * docs/decisions.md "Journal checkpoints". Empty string: no checkpoints.
+     */
+    checkpointKeyPath: z.string().default('var/keys/checkpoint.key'),
+    /** A checkpoint after this many events... */
+    checkpointEveryEvents: z.number().int().min(1).max(100_000).default(100),
+    /** ...and at least this often while events come in. */
+    checkpointEveryMs: z.number().int().min(1000).default(60_000),
   })
   .prefault({});
 

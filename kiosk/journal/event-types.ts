@@ -17,6 +17,8 @@ export const EVENT_TYPES = [
   'maintenance_action',
   'config_changed',
   'keys_changed',
+  /** The gate's signature over the chain's head (checkpoint.ts); appended by the journal itself. */
+  'journal_checkpoint',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -115,6 +117,7 @@ export interface EventDataMap {
   maintenance_action: { action: string } & JsonObject;
   config_changed: JsonObject;
   keys_changed: JsonObject;
+  journal_checkpoint: { seq: number; hash: string; kid: string; signed: string } & JsonObject;
 }
 
 /** Runtime shape checks for the types whose data other systems rely on. */
@@ -125,6 +128,9 @@ export const DATA_SCHEMAS: Partial<Record<EventType, z.ZodType>> = {
     .object({ crossing: z.string().min(1), ok: z.boolean(), reason: z.string().nullable(), subject: pseudonymSchema.nullable() })
     .catchall(z.unknown()),
   face_attempt: z.object({ crossing: z.string().min(1), attempt: z.number().int().nonnegative() }).catchall(z.unknown()),
+  journal_checkpoint: z
+    .object({ seq: z.number().int().nonnegative(), hash: z.string().regex(/^[0-9a-f]{64}$/), kid: z.string().regex(/^[0-9a-f]{16}$/), signed: z.string().max(1024) })
+    .strict(),
 };
 
 /** One journal event exactly as hashed, stored and later published on MQTT. */

@@ -30,8 +30,8 @@ WHEN OLD.seq > COALESCE((SELECT CAST(value AS INTEGER) FROM journal_meta WHERE k
 BEGIN SELECT RAISE(ABORT, 'only delivered events may be purged'); END;
 `;
 
-/** Meta keys: gate, delivered_seq, and the anchor (seq, hash) of the last purged event. */
-export type MetaKey = 'gate' | 'delivered_seq' | 'anchor_seq' | 'anchor_hash';
+/** Meta keys: gate, delivered_seq, the anchor (seq, hash) of the last purged event and its signed checkpoint (base64). */
+export type MetaKey = 'gate' | 'delivered_seq' | 'anchor_seq' | 'anchor_hash' | 'anchor_signed';
 
 /**
  * Opens (creating if needed) a journal database: WAL so readers (verify, outbox) never block

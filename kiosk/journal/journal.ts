@@ -1,11 +1,12 @@
 import { statSync } from 'node:fs';
 import canonicalize from 'canonicalize';
 import { monotonicFactory } from 'ulid';
-import type { Clock } from '../clock.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
 import { JournalError } from './errors.ts';
 import { DATA_SCHEMAS, isEventType, type EventDataMap, type EventType, type JournalEvent } from './event-types.ts';
 import { GENESIS_PREV, eventHash } from './hash.ts';
 import { openJournalDb, readMeta, writeMeta, type Db, type EventRow } from './journal-db.ts';
+import { CHECKPOINT_EVENT, signCheckpoint, type CheckpointKey } from './checkpoint.ts';
 import { assertJournalSafe } from './privacy-guard.ts';
 import { Pseudonymizer } from './pseudonym.ts';
 
@@ -17,6 +18,13 @@ export interface JournalOptions {
   clock: Clock;
   /** Gate secret for subject pseudonyms (config journal.secretPath). */
   secretPath: string;
+  /**
+   * Signed checkpoints (checkpoint.ts): after every `everyEvents` events, and every
+   * `everyMs` while events came in, the head is signed and journalled; also at open when
+   * events follow the last checkpoint (a gate killed before its timer), and the anchor of
+   * every purge is signed. Without it the journal writes no checkpoints.
+   */
+  checkpoint?: { key: CheckpointKey; everyEvents: number; everyMs: number };
 }
 
 export interface PurgeResult {
@@ -48,6 +56,10 @@ export class Journal {
   readonly #pseudonyms: Pseudonymizer;
   readonly #ulid = monotonicFactory();
   readonly #insert: (type: EventType, data: unknown) => JournalEvent;
+  readonly #checkpoint: JournalOptions['checkpoint'];
+  #timer: TimerHandle | undefined;
+  /** Seq of the newest checkpoint event (0: none). */
+  #checkpointSeq = 0;
 
   private constructor(opts: JournalOptions, db: Db) {
     this.gate = opts.gate;
@@ -57,10 +69,12 @@ export class Journal {
     this.#pseudonyms = Pseudonymizer.fromFile(opts.secretPath);
     const tail = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
     const insert = db.prepare('INSERT INTO events (seq, id, gate, ts, type, data, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const tx = db.transaction((type: EventType, data: unknown): JournalEvent => {
+    // `data` may be computed from the head inside the transaction (a checkpoint signs the head it follows)
+    const tx = db.transaction((type: EventType, given: unknown): JournalEvent => {
       const last = tail.get() as { seq: number; hash: string } | undefined;
       const { seq: lastSeq, hash: prev } = last ?? this.#anchor();
       const now = this.#clock.now();
+      const data = typeof given === 'function' ? (given as (seq: number, hash: string, now: number) => unknown)(lastSeq, prev, now) : given;
       const event = { id: this.#ulid(now), seq: lastSeq + 1, gate: this.gate, ts: new Date(now).toISOString(), type, data } as JournalEvent;
       event.prev = prev;
       event.hash = eventHash(prev, event);
@@ -68,6 +82,34 @@ export class Journal {
       return event;
     });
     this.#insert = (type, data) => tx.immediate(type, data);
+    this.#checkpoint = opts.checkpoint;
+    if (this.#checkpoint) {
+      const row = db.prepare('SELECT MAX(seq) AS seq FROM events WHERE type = ?').get(CHECKPOINT_EVENT) as { seq: number | null };
+      this.#checkpointSeq = row.seq ?? 0;
+      this.#timer = this.#clock.setInterval(() => this.#checkpointIfNew(), this.#checkpoint.everyMs);
+      // events after the last checkpoint were written by a run that ended before signing them
+      this.#checkpointIfNew();
+    }
+  }
+
+  /** Signs and journals the head now, when events follow the last checkpoint. Returns the checkpoint event, if one was written. */
+  checkpointNow(): JournalEvent<'journal_checkpoint'> | undefined {
+    const cp = this.#checkpoint;
+    if (!cp || this.lastSeq() <= this.#checkpointSeq) return undefined;
+    const event = this.#insert(CHECKPOINT_EVENT, (seq: number, hash: string, now: number) => {
+      const signed = signCheckpoint(cp.key, { v: 1, kind: 'checkpoint', gate: this.gate, seq, hash, ts: new Date(now).toISOString() });
+      return { seq, hash, kid: cp.key.kid, signed: Buffer.from(signed).toString('base64') };
+    }) as JournalEvent<'journal_checkpoint'>;
+    this.#checkpointSeq = event.seq;
+    return event;
+  }
+
+  #checkpointIfNew(): void {
+    try {
+      this.checkpointNow();
+    } catch {
+      // a full disk fails the next append loudly; the checkpoint is retried on the next tick
+    }
   }
 
   /** Opens or creates the journal; refuses a file that belongs to another gate. */
@@ -98,12 +140,17 @@ export class Journal {
       const where = check.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new JournalError('JOURNAL_BAD_DATA', `${type} data invalid: ${where}`);
     }
+    if (type === CHECKPOINT_EVENT) throw new JournalError('JOURNAL_BAD_TYPE', 'checkpoints are written by the journal itself');
     const plain: unknown = JSON.parse(canonicalize(data) ?? 'null');
+    let event: JournalEvent<T>;
     try {
-      return this.#insert(type, plain) as JournalEvent<T>;
+      event = this.#insert(type, plain) as JournalEvent<T>;
     } catch (err) {
       throw new JournalError('JOURNAL_IO', `journal append failed: ${(err as Error).message}`, { cause: err });
     }
+    const cp = this.#checkpoint;
+    if (cp && event.seq - this.#checkpointSeq >= cp.everyEvents) this.#checkpointIfNew();
+    return event;
   }
 
   /** The subject pseudonym for `sub` (events.md); the only form of a sub the journal takes. */
@@ -189,6 +236,12 @@ export class Journal {
         const purged = this.#db.prepare('DELETE FROM events WHERE seq <= ?').run(last.seq).changes;
         writeMeta(this.#db, 'anchor_seq', String(last.seq));
         writeMeta(this.#db, 'anchor_hash', last.hash);
+        // a forged anchor (the oldest events deleted, the anchor set to match) then lacks this signature
+        const cp = this.#checkpoint;
+        if (cp) {
+          const signed = signCheckpoint(cp.key, { v: 1, kind: 'anchor', gate: this.gate, seq: last.seq, hash: last.hash, ts: new Date(this.#clock.now()).toISOString() });
+          writeMeta(this.#db, 'anchor_signed', Buffer.from(signed).toString('base64'));
+        }
         return { purged, anchorSeq: last.seq, anchorHash: last.hash };
       })
       .immediate();
@@ -200,6 +253,8 @@ export class Journal {
   }
 
   close(): void {
+    this.#clock.clearInterval(this.#timer);
+    this.#timer = undefined;
     if (this.#db.open) this.#db.close();
   }
 
