@@ -56,6 +56,10 @@ export class PolledDoorController implements DoorController {
   #healthy = false;
   #faulted = false;
   #lastGoodAt = 0;
+  /** Last time the controller answered anything (a read, a write, an exception). */
+  #lastAnswerAt = 0;
+  /** A poll failed (retries spent) since the last complete one. */
+  #pollFailed = false;
   #lastError: DeviceError | undefined;
   readonly #queue = new BusQueue();
   #lag: LoopLagMeter | undefined;
@@ -96,6 +100,8 @@ export class PolledDoorController implements DoorController {
     if (this.#running) return Promise.resolve();
     this.#running = true;
     this.#lastGoodAt = this.#o.clock.monotonic();
+    this.#lastAnswerAt = this.#lastGoodAt;
+    this.#pollFailed = false;
     const ready = new Promise<void>((resolve) => (this.#started = resolve));
     const { clock } = this.#o;
     const watchMs = Math.max(10, Math.min(50, this.#o.faultAfterMs / 10));
@@ -145,7 +151,18 @@ export class PolledDoorController implements DoorController {
    */
   #transact<T>(op: () => Promise<T>, urgent = false): Promise<T> {
     let left = this.#o.retries;
-    return this.#queue.run(op, urgent, (err) => {
+    const answered = (): void => {
+      this.#lastAnswerAt = this.#o.clock.monotonic();
+    };
+    const timed = (): Promise<T> =>
+      op().then(
+        (v) => (answered(), v),
+        (err) => {
+          if (err instanceof DeviceError && err.code === DoorErrorCode.EXCEPTION) answered();
+          throw err;
+        },
+      );
+    return this.#queue.run(timed, urgent, (err) => {
       const e = err instanceof DeviceError ? err : new DeviceError('door', DoorErrorCode.PORT_LOST, String(err), { cause: err });
       this.#lastError = e;
       if (left-- <= 0 || !RETRYABLE.has(e.code) || !this.#running) return e;
@@ -173,6 +190,7 @@ export class PolledDoorController implements DoorController {
       this.#apply(await this.#readAll());
     } catch (err) {
       this.stats.failedPolls++;
+      this.#pollFailed = true;
       this.#log.debug({ code: errorCode(err) }, 'poll failed');
       if (errorCode(err) === DoorErrorCode.PORT_LOST) await transport.close();
     }
@@ -225,6 +243,7 @@ export class PolledDoorController implements DoorController {
     // Only a complete poll counts as an answer: a controller that acknowledges heartbeats
     // but refuses every read leaves the gate blind, which is a fault.
     this.#lastGoodAt = next.at;
+    this.#pollFailed = false;
     this.stats.polls++;
     const prev = this.#snapshot;
     this.#snapshot = next;
@@ -254,9 +273,17 @@ export class PolledDoorController implements DoorController {
     // waiting unread behind this very timer (issue 11.3(d)).
     const lag = this.#lag?.sample() ?? 0;
     this.#lastGoodAt += lag;
+    this.#lastAnswerAt += lag;
     if (lag > this.stats.maxOwnLagMs) this.stats.maxOwnLagMs = Math.round(lag);
     if (!this.#running || this.#faulted) return;
-    if (this.#o.clock.monotonic() - this.#lastGoodAt < this.#o.faultAfterMs) return;
+    // A fault is the controller's, not ours: it answered nothing for faultAfterMs (silent,
+    // unplugged, garbling every frame), or it answers but a poll failed and no complete poll
+    // came for faultAfterMs (it refuses the reads: the gate is blind). Polls that complete
+    // late because this machine is busy are not a controller fault.
+    const now = this.#o.clock.monotonic();
+    const silent = now - this.#lastAnswerAt >= this.#o.faultAfterMs;
+    const blind = this.#pollFailed && now - this.#lastGoodAt >= this.#o.faultAfterMs;
+    if (!silent && !blind) return;
     this.#faulted = true;
     this.#healthy = false;
     const cause = this.#lastError;

@@ -157,6 +157,7 @@ export class RtuSlave {
     if (unit !== this.#o.unitId) return this.#drop(frame, 'another unit');
     const fault = this.#plant.fault;
     if (fault === 'silent') return this.#drop(frame, 'personality silent');
+    const before = this.#writeListeners.length > 0 ? this.#coilsBefore(frame) : undefined;
     const response = fault === 'exception'
       ? exceptionFrame(unit, frame[1]!, ModbusException.DEVICE_FAILURE)
       : answer(frame, this.#plant);
@@ -164,11 +165,25 @@ export class RtuSlave {
     if ((response[1]! & 0x80) !== 0) this.stats.exceptions++;
     else if (this.#writeListeners.length > 0) {
       const w = decodeWrite(frame, performance.now());
+      if (w && before) w.before = before;
       if (w) for (const fn of this.#writeListeners) fn(w);
     }
     this.stats.answered++;
     if (fault === 'slow') this.#plant.clock.setTimeout(() => this.#send(response), this.#plant.slowMs);
     else this.#send(response);
+  }
+
+  /** The coils a write frame is about to change, as they are now (for the write record). */
+  #coilsBefore(frame: Buffer): number[] | undefined {
+    const fc = frame[1];
+    if ((fc !== 5 && fc !== 15) || frame.length < 8) return undefined;
+    const addr = frame.readUInt16BE(2);
+    const count = fc === 5 ? 1 : frame.readUInt16BE(4);
+    try {
+      return Array.from({ length: Math.min(count, 64) }, (_, i) => (this.#plant.readCoil(addr + i) ? 1 : 0));
+    } catch {
+      return undefined; // an address outside the map: the write is refused anyway
+    }
   }
 
   #send(response: Buffer): void {

@@ -14,6 +14,8 @@ export interface RtuWrite {
   values: number[];
   /** performance.now() in the controller's process when the frame was executed. */
   at: number;
+  /** What the written addresses held just before (a coil the controller reset itself reads 0 here). */
+  before?: number[];
 }
 
 /**
