@@ -90,6 +90,9 @@ export class GateControl implements GateControlApi {
     if (before.inCrossing) return { ok: false, code: 'CROSSING_IN_PROGRESS', error: 'a crossing is in progress' };
     if (before.mode === 'emergency') return { ok: false, code: 'EMERGENCY', error: 'the gate is in emergency: reset it first' };
     this.gate.send({ type: 'SET_MODE', mode, by });
+    // Acknowledged only once durable: a restart must come back in the mode commanded.
+    const unsaved = this.gate.binding.stateSaveError;
+    if (unsaved) return { ok: false, code: 'STATE_NOT_SAVED', error: `the mode could not be made durable: ${unsaved}` };
     return { ok: true, detail: `${before.mode} → ${this.status().mode}` };
   }
 

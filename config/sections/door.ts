@@ -36,6 +36,8 @@ export const doorSection = z
     faultAfterMs: z.number().int().positive().default(1000),
     reconnectIntervalMs: z.number().int().positive().default(500),
     watchdogMs: z.number().int().min(0).default(3000),
+    /** Consecutive polls that must read fire_alarm before it counts (and clears): 4 × 100 ms still opens within 500 ms. */
+    fireAlarmPolls: z.number().int().min(1).max(4).default(2),
     /** Overrides of the layout's default role map (door-io.md tables). */
     roles: z
       .object({ coils: addressMap.optional(), inputs: addressMap.optional(), inputRegisters: addressMap.optional(), holdingRegisters: addressMap.optional() })

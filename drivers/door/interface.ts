@@ -43,6 +43,8 @@ export interface DoorEvents {
   fault: DeviceError;
   /** A full poll succeeded again after a fault; carries the fresh snapshot. */
   recovered: DoorSnapshot;
+  /** Every complete poll (after its 'change' events), the first one included: for input debouncing. */
+  poll: DoorSnapshot;
 }
 
 /** Codes on DeviceError (device 'door') raised or emitted by door controllers. */

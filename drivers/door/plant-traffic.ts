@@ -20,6 +20,7 @@ export class SimCar {
   #place: CarPlace = 'away';
   #goal: 'through' | 'back' | undefined;
   #until = 0;
+  #held = false;
   readonly #waiters: { place: CarPlace; resolve: () => void }[] = [];
   readonly #traffic: Traffic;
 
@@ -58,6 +59,16 @@ export class SimCar {
     return this.#reach('gone');
   }
 
+  /**
+   * The car stops where it is (a breakdown, a driver who waits under the arm) until released;
+   * then it carries on, at once if its time on that loop has passed.
+   */
+  hold(on = true): this {
+    this.#held = on;
+    if (!on) this.#until = Math.max(this.#until, this.#traffic.clock.monotonic());
+    return this;
+  }
+
   #reach(place: CarPlace): Promise<void> {
     if (this.#place === place) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push({ place, resolve }));
@@ -76,6 +87,7 @@ export class SimCar {
 
   tick(now: number, barrier: Leaf): void {
     const { underMs, exitMs } = this.#traffic.timing;
+    if (this.#held) return;
     if (this.#goal === 'back' && (this.#place === 'approach' || this.#place === 'under_barrier')) {
       if (now >= this.#until) this.#set('gone');
       return;

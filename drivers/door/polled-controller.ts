@@ -264,6 +264,7 @@ export class PolledDoorController implements DoorController {
       this.#log.info('controller answers again');
       this.#bus.emit('recovered', next);
     }
+    this.#bus.emit('poll', next);
     this.#started?.();
     this.#started = undefined;
   }

@@ -10,6 +10,9 @@ import type { CrossingFact, JournalEventType } from './facts.ts';
 import type { CrossingEvent } from './events.ts';
 import type { CrossingInput } from './context.ts';
 import type { TokenVerdict } from './types.ts';
+import { laneStateOf } from './lane-state.ts';
+import type { LaneResume } from './context.ts';
+import { ForcedDoorWatch } from './forced-door.ts';
 
 export interface CrossingBindingDeps {
   /** The profile's statechart (pedestrian or vehicle), with checkToken and faceLoop actors to provide. */
@@ -27,6 +30,10 @@ export interface CrossingBindingDeps {
   journal: (type: JournalEventType, data: Record<string, unknown>) => void;
   /** Published for the display page, status publisher and demo. */
   publish: (update: { screen: Screen; state: string; mode: string; outputs: Record<string, boolean> }) => void;
+  /** Consecutive polls the fire input must agree on before it counts (door.fireAlarmPolls). */
+  fireAlarmPolls?: number;
+  /** Where the commanded mode and latched states are made durable (absent: not persisted). */
+  laneState?: { save(state: LaneResume): void };
 }
 
 /** fault_bits of door-io.md → the device name the crossing engine tracks, per layout. */
@@ -68,9 +75,16 @@ export class CrossingBinding {
   #published = '';
   /** Technician's hand commands (maintenance only), laid over the state's table until cleared. */
   #manual: Record<string, boolean> = {};
+  /** Fire input debounce: the value reported to the machine, and the run of equal polls seen. */
+  #fireReported: boolean | undefined;
+  #fireRun = { value: false, polls: 0 };
+  #forced: ForcedDoorWatch;
+  /** Why the lane state could not be saved (a command must not be acknowledged then). */
+  stateSaveError: string | null = null;
 
   constructor(deps: CrossingBindingDeps) {
     this.#d = deps;
+    this.#forced = new ForcedDoorWatch(deps.door.layout);
     const { camera, engine, log } = deps;
     const machine = deps.machine.provide({
       actors: {
@@ -112,9 +126,13 @@ export class CrossingBinding {
       }).unsubscribe,
     );
     const sub = this.actor.subscribe((s: SnapshotFrom<AnyStateMachine>) => {
+      this.#saveLaneState(s);
       const mode = stateName(s.value).split('.')[0];
       if (mode !== 'maintenance' && mode !== 'out_of_service') this.#manual = {};
-      this.#desired = { ...d.outputsFor(s), ...this.#manual };
+      // Nothing is written before the lane has been read once (a restart may find a car
+      // under a raised arm, or someone in a doorway): the state table applies from then on.
+      this.#desired = mode === 'starting' ? {} : { ...d.outputsFor(s), ...this.#manual };
+      this.#forced.commanded(this.#desired, d.clock.monotonic());
       this.#write();
       const state = stateName(s.value);
       const update = { screen: d.screenFor(s), state, mode: state.split('.')[0] ?? state, outputs: this.#desired };
@@ -129,6 +147,7 @@ export class CrossingBinding {
 
     this.#unsubs.push(
       d.door.on('change', (c) => this.#onIo(c.snapshot)),
+      d.door.on('poll', (snap) => this.#onPoll(snap)),
       d.door.on('fault', (err) => {
         d.journal('device_fault', { device: 'controller', code: err.code });
         this.send({ type: 'DEVICE_FAULT', device: 'controller', code: err.code });
@@ -176,9 +195,6 @@ export class CrossingBinding {
   #onIo(snap: DoorSnapshot): void {
     const d = this.#d;
     this.send({ type: 'IO', io: { inputs: { ...snap.inputs }, registers: { ...snap.registers } } });
-    const prevFire = this.actor.getSnapshot().context.fireAlarm as boolean;
-    const fire = snap.inputs.fire_alarm === true;
-    if (fire !== prevFire) this.send({ type: 'FIRE_ALARM', active: fire });
     const tamper = snap.inputs.tamper === true;
     const faults = this.actor.getSnapshot().context.faults as string[];
     if (tamper !== faults.includes('tamper')) {
@@ -198,6 +214,40 @@ export class CrossingBinding {
       if (obstructed !== this.#obstructed) d.journal(obstructed ? 'alarm_raised' : 'alarm_cleared', { alarm: 'OBSTRUCTION' });
       this.#obstructed = obstructed;
       this.#faultBits = bits;
+    }
+  }
+
+  /**
+   * Every complete poll: the fire input counts only after `fireAlarmPolls` consecutive polls
+   * agree (one noisy poll must neither open the border nor end an emergency), and is reported
+   * once at start-up whatever its value; a door that opens while commanded shut is forced.
+   */
+  #onPoll(snap: DoorSnapshot): void {
+    const fire = snap.inputs.fire_alarm === true;
+    this.#fireRun = fire === this.#fireRun.value ? { value: fire, polls: this.#fireRun.polls + 1 } : { value: fire, polls: 1 };
+    if (this.#fireRun.polls >= (this.#d.fireAlarmPolls ?? 2) && fire !== this.#fireReported) {
+      this.#fireReported = fire;
+      this.send({ type: 'FIRE_ALARM', active: fire });
+    }
+    const door = this.#forced.check(snap);
+    if (door) {
+      this.#d.log.error({ door }, 'door forced: open while commanded closed');
+      this.send({ type: 'DOOR_FORCED', door });
+    }
+  }
+
+  /** Makes the commanded mode and latched states durable whenever they change (fails closed). */
+  #saveLaneState(s: SnapshotFrom<AnyStateMachine>): void {
+    const store = this.#d.laneState;
+    if (!store) return;
+    try {
+      store.save(laneStateOf(s));
+      this.stateSaveError = null;
+    } catch (err) {
+      this.stateSaveError = (err as Error).message;
+      this.#d.log.error({ code: (err as { code?: string }).code, err: this.stateSaveError }, 'lane state not saved');
+      const faults = s.context.faults as string[];
+      if (!faults.includes('state_store')) queueMicrotask(() => this.send({ type: 'DEVICE_FAULT', device: 'state_store', code: 'LANE_STATE_IO' }));
     }
   }
 

@@ -2,6 +2,19 @@ import type { Timings } from '../../config/sections/gate.ts';
 import type { Outcome } from './outcomes.ts';
 import type { GateIo, TokenVerdict } from './types.ts';
 
+/**
+ * What must survive a restart (kill -9, power loss): the mode a technician or the central
+ * system commanded, an emergency in progress or awaiting its reset, and the faults only a
+ * technician clears. Stored by the binding (lane-state.ts) before a command is acknowledged.
+ */
+export interface LaneResume {
+  commanded: 'in_service' | 'out_of_service' | 'maintenance';
+  emergency: 'none' | 'active' | 'awaiting_reset';
+  latched: string[];
+}
+
+export const NO_RESUME: LaneResume = { commanded: 'in_service', emergency: 'none', latched: [] };
+
 /** The crossing in progress: everything here lives in memory for this crossing only. */
 export interface CrossingState {
   id: string;
@@ -46,6 +59,16 @@ export interface CrossingContext {
    * so the screen reads the reason from here (kept until the next crossing finishes).
    */
   last: { outcome: Outcome; reason: string } | null;
+  /** What the previous process left commanded or latched (lane-state.ts); used while starting. */
+  resume: LaneResume;
+  /** The controller has reported the lane once: nothing is decided (or written) before. */
+  ioKnown: boolean;
+  /** The (debounced) fire input has been reported once. */
+  fireKnown: boolean;
+  /** A resumed emergency: entering it again journals no second emergency_started. */
+  resumedEmergency: boolean;
+  /** Faults only a technician clears (maintenance): a forced door (`door_forced:entry`). */
+  latched: string[];
 }
 
 export interface CrossingInput {
@@ -53,6 +76,8 @@ export interface CrossingInput {
   /** The outcome of a refused token: REJECTED_DOCUMENT where the token is an e-passport. */
   tokenRefusal?: 'REJECTED_TOKEN' | 'REJECTED_DOCUMENT';
   padFrames?: number;
+  /** The commanded mode and latched states the last process persisted (none on a first start). */
+  resume?: LaneResume;
   now: () => number;
   newId: () => string;
 }
@@ -73,6 +98,11 @@ export function initialContext(input: CrossingInput): CrossingContext {
     modeReason: 'starting',
     mode: 'starting',
     last: null,
+    resume: input.resume ?? NO_RESUME,
+    ioKnown: false,
+    fireKnown: false,
+    resumedEmergency: false,
+    latched: [...(input.resume?.latched ?? [])],
   };
 }
 

@@ -10,7 +10,10 @@ export type CrossingEvent =
   | { type: 'FACE_RESULT'; result: FaceVerdict }
   | { type: 'DEVICE_FAULT'; device: string; code: string }
   | { type: 'DEVICE_OK'; device: string }
+  /** The fire input, debounced by the binding; sent once at start-up whatever its value. */
   | { type: 'FIRE_ALARM'; active: boolean }
+  /** A door (or the arm) read open while commanded closed: latched until a technician's maintenance. */
+  | { type: 'DOOR_FORCED'; door: string }
   | { type: 'SET_MODE'; mode: 'in_service' | 'out_of_service' | 'maintenance'; by: string }
   | { type: 'RESET'; by: string };
 

@@ -1,4 +1,5 @@
 import { assign, emit, enqueueActions, setup } from 'xstate';
+import { clearedDoorLatches, forcedDoorLatch, laneGuards, resumeWithMode } from './lane-start.ts';
 import { initialContext, newCrossing, type CrossingContext, type CrossingInput, type CrossingState } from './context.ts';
 import type { CrossingEvent } from './events.ts';
 import type { Mode, Outcome } from './outcomes.ts';
@@ -39,13 +40,15 @@ export const pedestrianMachine = setup({
     healthyBeforeService: ({ context }) => context.timings.healthyBeforeServiceMs,
   },
   guards: {
-    hasFaults: ({ context }) => context.faults.length > 0,
-    notReady: ({ context }) => context.faults.length > 0 || context.releaseOccupant,
+    ...laneGuards,
+    hasFaults: ({ context }) => context.faults.length > 0 || context.latched.length > 0,
+    notReady: ({ context }) => context.faults.length > 0 || context.latched.length > 0 || context.releaseOccupant,
     /** Healthy, and nobody left inside from a crossing that was cut short. */
-    noFaults: ({ context }) => context.faults.length === 0 && !context.releaseOccupant,
+    noFaults: ({ context }) => context.faults.length === 0 && context.latched.length === 0 && !context.releaseOccupant,
     occupiedWithoutCrossing: ({ context }) => context.crossing === null && !context.releaseOccupant && !mantrapEmpty(context),
     fireAlarm: ({ context }) => context.fireAlarm,
-    noFireAlarm: ({ context }) => !context.fireAlarm,
+    /** Known to be off: a resumed emergency does not end before the fire input was read. */
+    noFireAlarm: ({ context }) => context.fireKnown && !context.fireAlarm,
     inCrossing: ({ context }) => context.crossing !== null,
     travellerInsideAlone: ({ context }) => io(context, 'zone_mantrap') && occupancy(context) <= 1 && !io(context, 'zone_approach'),
     entryClosed: ({ context }) => io(context, 'entry_closed'),
@@ -54,6 +57,7 @@ export const pedestrianMachine = setup({
     backToOne: ({ context }) => occupancy(context) === 1 && io(context, 'zone_mantrap'),
     notBackToOne: ({ context }) => !(occupancy(context) === 1 && io(context, 'zone_mantrap')),
     mantrapEmpty: ({ context }) => mantrapEmpty(context),
+    mantrapOccupied: ({ context }) => !mantrapEmpty(context),
     travellerLeft: ({ context }) => mantrapEmpty(context) && context.crossing?.seenExitZone === true && !io(context, 'zone_exit'),
     occupantOut: ({ context }) => context.releaseOccupant && mantrapEmpty(context),
     wantsMaintenance: ({ event }) => event.type === 'SET_MODE' && event.mode === 'maintenance',
@@ -96,8 +100,27 @@ export const pedestrianMachine = setup({
       enqueue.emit({ type: 'journal', event: 'crossing_finished', data: { ...crossingRecord(context, c, params.outcome, params.reason) } });
       enqueue.assign({ crossing: null, guidance: [], last: { outcome: params.outcome, reason: params.reason } });
     }),
+    latchForcedDoor: enqueueActions(({ context, event, enqueue }) => {
+      const r = forcedDoorLatch(context, event);
+      if (!r) return;
+      enqueue.emit(r.fact);
+      enqueue.assign({ latched: r.latched });
+    }),
+    clearLatched: enqueueActions(({ context, event, enqueue }) => {
+      const r = clearedDoorLatches(context, event);
+      for (const f of r.facts) enqueue.emit(f);
+      enqueue.assign({ latched: r.latched });
+    }),
+    assignResumeMode: assign(({ context, event }) => ({ resume: resumeWithMode(context, event) })),
+    markResumedEmergency: assign({ resumedEmergency: true }),
+    /** emergency_started, except when resuming the emergency a killed process had journalled. */
+    journalEmergencyStarted: enqueueActions(({ context, enqueue }) => {
+      if (!context.resumedEmergency) enqueue.emit({ type: 'journal', event: 'emergency_started', data: { cause: 'fire_alarm' } });
+      enqueue.assign({ resumedEmergency: false });
+    }),
     modeChanged: enqueueActions(({ context, event, enqueue }, params: { mode: Mode }) => {
-      enqueue.emit({ type: 'journal', event: 'mode_changed', data: { from: context.mode, to: params.mode, reason: modeChangeReason(context, event, params.mode) } });
+      const reason = modeChangeReason(context, event, params.mode, context.latched);
+      enqueue.emit({ type: 'journal', event: 'mode_changed', data: { from: context.mode, to: params.mode, reason } });
       enqueue.assign({ mode: params.mode });
     }),
     journal: emit((_, params: { event: JournalEventType; data: Record<string, unknown> }): CrossingFact => ({ type: 'journal', event: params.event, data: params.data })),
@@ -118,13 +141,13 @@ export const pedestrianMachine = setup({
       if (event.type !== 'IO') return {};
       const c = context.crossing;
       const seenExit = c && event.io.inputs.zone_exit === true && c.marks.exitOpened !== undefined;
-      return { io: event.io, crossing: seenExit ? { ...c, seenExitZone: true } : c };
+      return { io: event.io, ioKnown: true, crossing: seenExit ? { ...c, seenExitZone: true } : c };
     }),
     addFault: assign(({ context, event }) =>
       event.type === 'DEVICE_FAULT' && !context.faults.includes(event.device) ? { faults: [...context.faults, event.device] } : {},
     ),
     removeFault: assign(({ context, event }) => (event.type === 'DEVICE_OK' ? { faults: context.faults.filter((d) => d !== event.device) } : {})),
-    assignFire: assign(({ event }) => (event.type === 'FIRE_ALARM' ? { fireAlarm: event.active } : {})),
+    assignFire: assign(({ event }) => (event.type === 'FIRE_ALARM' ? { fireAlarm: event.active, fireKnown: true } : {})),
     clearRelease: assign({ releaseOccupant: false }),
     startCrossing: assign(({ context, event }) => ({
       crossing: newCrossing(context, event.type === 'TOKEN_READ' ? event.channel : 'unknown'),
@@ -149,7 +172,7 @@ export const pedestrianMachine = setup({
 }).createMachine({
   id: 'pedestrian',
   context: ({ input }) => initialContext(input),
-  initial: 'out_of_service',
+  initial: 'starting',
   // Sensor snapshots, faults and the fire alarm only update the context here; states react
   // through eventless guards, so no state can miss a change by not listening for it.
   on: {
@@ -157,13 +180,31 @@ export const pedestrianMachine = setup({
     DEVICE_FAULT: { actions: 'addFault' },
     DEVICE_OK: { actions: 'removeFault' },
     FIRE_ALARM: { actions: 'assignFire' },
+    DOOR_FORCED: { actions: 'latchForcedDoor' },
   },
   states: {
+    /**
+     * Nothing is decided before the controller has reported the lane once (doors, zones,
+     * occupancy, the fire input): then the gate resumes what the last process persisted —
+     * an emergency, a wait for the technician's reset, maintenance, a commanded
+     * out-of-service — or starts out of service. The binding writes no output meanwhile.
+     */
+    starting: {
+      always: [
+        { guard: 'resumeEmergency', target: '#emergency', actions: 'markResumedEmergency' },
+        { guard: 'resumeAwaitingReset', target: '#emergency.awaiting_reset', actions: 'markResumedEmergency' },
+        { guard: 'resumeMaintenance', target: '#maintenance' },
+        { guard: 'resumeOutOfService', target: '#out_of_service.commanded' },
+        { guard: 'laneKnown', target: '#out_of_service.faulty' },
+      ],
+      on: { SET_MODE: { actions: 'assignResumeMode' } },
+    },
     in_service: {
       id: 'in_service',
       entry: [{ type: 'modeChanged', params: { mode: 'in_service' } }, { type: 'assignModeReason', params: { reason: '' } }],
       always: [
         { guard: 'fireAlarm', target: '#emergency', actions: { type: 'abortCrossing', params: { outcome: 'ABORTED_EMERGENCY', reason: 'FIRE_ALARM' } } },
+        { guard: 'doorForced', target: '#out_of_service.faulty', actions: { type: 'abortCrossing', params: { outcome: 'ABORTED_FAULT', reason: 'DOOR_FORCED' } } },
         { guard: 'hasFaults', target: '#out_of_service.faulty', actions: { type: 'abortCrossing', params: { outcome: 'ABORTED_FAULT', reason: 'DEVICE_FAULT' } } },
       ],
       on: {
@@ -282,11 +323,17 @@ export const pedestrianMachine = setup({
         // Someone inside while out of service (a crossing cut short, a restart): let them out.
         { guard: 'occupiedWithoutCrossing', actions: assign({ releaseOccupant: true }) },
       ],
-      on: { SET_MODE: { guard: 'wantsMaintenance', target: '#maintenance' } },
+      // A commanded out-of-service is honoured while the gate is still recovering from a fault.
+      on: {
+        SET_MODE: [
+          { guard: 'wantsMaintenance', target: '#maintenance' },
+          { guard: 'wantsOutOfService', target: '.commanded' },
+        ],
+      },
       initial: 'faulty',
       states: {
         faulty: {
-          entry: assign(({ context }) => ({ modeReason: context.faults.length ? 'fault' : context.modeReason || 'recovering' })),
+          entry: assign(({ context }) => ({ modeReason: context.faults.length || context.latched.length ? 'fault' : context.modeReason || 'recovering' })),
           always: { guard: 'noFaults', target: 'recovering' },
         },
         /** Every device healthy: back in service after healthyBeforeService without a new fault. */
@@ -302,11 +349,12 @@ export const pedestrianMachine = setup({
     },
     maintenance: {
       id: 'maintenance',
-      entry: [{ type: 'modeChanged', params: { mode: 'maintenance' } }, { type: 'assignModeReason', params: { reason: 'maintenance' } }],
+      // A technician on site has seen the forced door: maintenance clears the latch.
+      entry: [{ type: 'modeChanged', params: { mode: 'maintenance' } }, { type: 'assignModeReason', params: { reason: 'maintenance' } }, 'clearLatched'],
       always: { guard: 'fireAlarm', target: '#emergency' },
       on: {
         SET_MODE: [
-          { guard: 'wantsInService', target: '#out_of_service.faulty' },
+          { guard: 'wantsInService', target: '#out_of_service.faulty', actions: 'clearLatched' },
           { guard: 'wantsOutOfService', target: '#out_of_service.commanded' },
         ],
       },
@@ -316,17 +364,26 @@ export const pedestrianMachine = setup({
       entry: [
         { type: 'modeChanged', params: { mode: 'emergency' } },
         { type: 'assignModeReason', params: { reason: 'fire_alarm' } },
-        { type: 'journal', params: { event: 'emergency_started', data: { cause: 'fire_alarm' } } },
+        'journalEmergencyStarted',
       ],
       initial: 'active',
       states: {
         active: {
           always: { guard: 'noFireAlarm', target: 'awaiting_reset', actions: { type: 'journal', params: { event: 'emergency_ended', data: { cause: 'fire_alarm' } } } },
         },
-        /** The alarm has cleared; only a technician's reset returns the gate to service. */
+        /**
+         * The alarm has cleared: the lane is closed and out of service until a technician's
+         * reset. The exit shuts at once (nobody crosses without a decision any more); whoever
+         * is still inside leaves by the entry, which then shuts too.
+         */
         awaiting_reset: {
-          always: { guard: 'fireAlarm', target: 'active' },
+          always: { guard: 'fireAlarm', target: 'active', actions: { type: 'journal', params: { event: 'emergency_started', data: { cause: 'fire_alarm' } } } },
           on: { RESET: { target: '#out_of_service.faulty', actions: 'journalReset' } },
+          initial: 'releasing',
+          states: {
+            releasing: { always: { guard: 'mantrapEmpty', target: 'closed' } },
+            closed: { always: { guard: 'mantrapOccupied', target: 'releasing' } },
+          },
         },
       },
     },

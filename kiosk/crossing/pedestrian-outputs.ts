@@ -31,13 +31,19 @@ const CLOSED: PedestrianOutputs = {
  */
 export function pedestrianOutputs(s: SnapshotFrom<typeof pedestrianMachine>): PedestrianOutputs {
   const on = (o: Partial<PedestrianOutputs>): PedestrianOutputs => ({ ...CLOSED, ...o });
-  if (s.matches('emergency')) {
+  if (s.matches({ emergency: 'active' })) {
     // The controller opens both doors itself on the fire alarm; we command the same.
-    return on({ entry_release: true, exit_release: true, entry_green: true, exit_green: true, out_of_service_sign: true, buzzer: s.matches({ emergency: 'active' }) });
+    return on({ entry_release: true, exit_release: true, entry_green: true, exit_green: true, out_of_service_sign: true, buzzer: true });
+  }
+  if (s.matches('emergency')) {
+    // Alarm cleared, awaiting the reset: closed like out of service; the entry lets the last people out.
+    return on({ out_of_service_sign: true, entry_red: true, exit_red: true, entry_release: s.matches({ emergency: { awaiting_reset: 'releasing' } }) });
   }
   if (s.matches('out_of_service') || s.matches('maintenance')) {
     const controllerUp = !s.context.faults.includes('controller');
-    return on({ out_of_service_sign: true, entry_red: true, exit_red: true, entry_release: s.context.releaseOccupant && controllerUp });
+    // A forced door sounds the buzzer until a technician has seen it (maintenance clears the latch).
+    const forced = s.context.latched.some((l) => l.startsWith('door_forced:'));
+    return on({ out_of_service_sign: true, entry_red: true, exit_red: true, entry_release: s.context.releaseOccupant && controllerUp, buzzer: forced });
   }
   if (s.matches({ in_service: 'idle' })) return on({ entry_green: true });
   if (s.matches({ in_service: 'token_refused' })) return on({ entry_red: true });

@@ -28,7 +28,9 @@ export interface VehicleContext extends Omit<CrossingContext, 'crossing'> {
 }
 
 export function initialVehicleContext(input: CrossingInput): VehicleContext {
-  return { ...initialContext(input), crossing: null, armUp: false, loopFault: false, last: null };
+  const base = initialContext(input);
+  // A loop fault survives a restart like the other latched faults (only maintenance clears it).
+  return { ...base, latched: base.latched.filter((l) => l !== 'loops'), crossing: null, armUp: false, loopFault: base.latched.includes('loops'), last: null };
 }
 
 export function newVehicleCrossing(ctx: VehicleContext): VehicleCrossing {

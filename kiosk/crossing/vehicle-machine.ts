@@ -1,4 +1,5 @@
-import { assign, emit, enqueueActions, setup } from 'xstate';
+import { assign, emit, enqueueActions, not, setup, stateIn } from 'xstate';
+import { clearedDoorLatches, forcedDoorLatch, laneGuards, resumeWithMode } from './lane-start.ts';
 import type { CrossingInput } from './context.ts';
 import type { CrossingEvent } from './events.ts';
 import type { CrossingFact, JournalEventType } from './facts.ts';
@@ -28,7 +29,10 @@ import {
  * cleared only while nothing is under the arm, whatever order the loops report in.
  */
 
-const vehicleExtraFaults = (ctx: VehicleContext): string[] => [...(ctx.loopFault ? ['loops'] : []), ...(armObstructed(ctx.io) ? ['barrier_obstructed'] : [])];
+const vehicleExtraFaults = (ctx: VehicleContext): string[] => [...(ctx.loopFault ? ['loops'] : []), ...(armObstructed(ctx.io) ? ['barrier_obstructed'] : []), ...ctx.latched];
+const healthy = (ctx: VehicleContext): boolean => ctx.faults.length === 0 && ctx.latched.length === 0 && !ctx.loopFault && !armObstructed(ctx.io);
+/** Nothing under the arm, the arm commanded and reading down: no car can pass without a new decision. */
+const laneShut = (ctx: VehicleContext): boolean => !underArm(ctx.io) && !ctx.armUp && armDown(ctx.io);
 const withCrossing = (ctx: VehicleContext, patch: Partial<VehicleCrossing>): Partial<VehicleContext> =>
   ctx.crossing ? { crossing: { ...ctx.crossing, ...patch } } : {};
 
@@ -49,10 +53,14 @@ export const vehicleMachine = setup({
     healthyBeforeService: ({ context }) => context.timings.healthyBeforeServiceMs,
   },
   guards: {
+    ...laneGuards,
     fireAlarm: ({ context }) => context.fireAlarm,
-    noFireAlarm: ({ context }) => !context.fireAlarm,
-    unhealthy: ({ context }) => context.faults.length > 0 || context.loopFault || armObstructed(context.io),
-    healthy: ({ context }) => context.faults.length === 0 && !context.loopFault && !armObstructed(context.io),
+    /** Known to be off: a resumed emergency does not end before the fire input was read. */
+    noFireAlarm: ({ context }) => context.fireKnown && !context.fireAlarm,
+    unhealthy: ({ context }) => !healthy(context),
+    /** Back to service only healthy and with the lane shut (after a fault or a restart, a car may still be under the arm). */
+    readyForService: ({ context }) => healthy(context) && laneShut(context),
+    notReadyForService: ({ context }) => !(healthy(context) && laneShut(context)),
     obstructed: ({ context }) => armObstructed(context.io),
     loopFault: ({ context }) => context.loopFault,
     inCrossing: ({ context }) => context.crossing !== null,
@@ -81,6 +89,29 @@ export const vehicleMachine = setup({
   },
   actions: {
     raiseArm: assign({ armUp: true }),
+    /**
+     * A restarted gate adopts the arm as it finds it: raised over a vehicle it stays raised (it
+     * comes down once the lane is clear); down and locked it stays down.
+     */
+    adoptArm: assign(({ context }) => ({ armUp: underArm(context.io) && !armDown(context.io) })),
+    latchForcedDoor: enqueueActions(({ context, event, enqueue }) => {
+      const r = forcedDoorLatch(context, event);
+      if (!r) return;
+      enqueue.emit(r.fact);
+      enqueue.assign({ latched: r.latched });
+    }),
+    clearLatched: enqueueActions(({ context, event, enqueue }) => {
+      const r = clearedDoorLatches(context, event);
+      for (const f of r.facts) enqueue.emit(f);
+      enqueue.assign({ latched: r.latched });
+    }),
+    assignResumeMode: assign(({ context, event }) => ({ resume: resumeWithMode(context, event) })),
+    markResumedEmergency: assign({ resumedEmergency: true }),
+    /** emergency_started, except when resuming the emergency a killed process had journalled. */
+    journalEmergencyStarted: enqueueActions(({ context, enqueue }) => {
+      if (!context.resumedEmergency) enqueue.emit({ type: 'journal', event: 'emergency_started', data: { cause: 'fire_alarm' } });
+      enqueue.assign({ resumedEmergency: false });
+    }),
     /** The never-onto-a-vehicle rule: a lowering asked for while anything is under the arm is not done. */
     lowerArm: assign(({ context }) => (underArm(context.io) ? {} : { armUp: false })),
     markTokenRead: assign(({ context, event }) =>
@@ -154,18 +185,18 @@ export const vehicleMachine = setup({
     assignIo: assign(({ context, event }) => {
       if (event.type !== 'IO') return {};
       const c = context.crossing;
-      if (!c || c.raisedAt === undefined) return { io: event.io };
+      if (!c || c.raisedAt === undefined) return { io: event.io, ioKnown: true };
       // Loops may report in any order: remember what the passage has shown so far. A car under
       // the arm and off loop_exit is not past it (it touched loop_exit and backed off again).
       const seenUnder = c.seenUnder || underArm(event.io);
       const seenExit = seenUnder && pastArm(event.io) ? true : underArm(event.io) ? false : c.seenExit;
-      return { io: event.io, crossing: seenUnder === c.seenUnder && seenExit === c.seenExit ? c : { ...c, seenUnder, seenExit } };
+      return { io: event.io, ioKnown: true, crossing: seenUnder === c.seenUnder && seenExit === c.seenExit ? c : { ...c, seenUnder, seenExit } };
     }),
     addFault: assign(({ context, event }) =>
       event.type === 'DEVICE_FAULT' && !context.faults.includes(event.device) ? { faults: [...context.faults, event.device] } : {},
     ),
     removeFault: assign(({ context, event }) => (event.type === 'DEVICE_OK' ? { faults: context.faults.filter((d) => d !== event.device) } : {})),
-    assignFire: assign(({ event }) => (event.type === 'FIRE_ALARM' ? { fireAlarm: event.active } : {})),
+    assignFire: assign(({ event }) => (event.type === 'FIRE_ALARM' ? { fireAlarm: event.active, fireKnown: true } : {})),
     startCrossing: assign(({ context }) => ({ crossing: newVehicleCrossing(context) })),
     journalCrossingStarted: emit(({ context }): CrossingFact => ({
       type: 'journal',
@@ -191,7 +222,7 @@ export const vehicleMachine = setup({
 }).createMachine({
   id: 'vehicle',
   context: ({ input }) => initialVehicleContext(input),
-  initial: 'out_of_service',
+  initial: 'starting',
   // Loops, faults and the fire alarm only update the context; states react through eventless
   // guards, so no state can miss a change by not listening for it.
   on: {
@@ -199,13 +230,31 @@ export const vehicleMachine = setup({
     DEVICE_FAULT: { actions: 'addFault' },
     DEVICE_OK: { actions: 'removeFault' },
     FIRE_ALARM: { actions: 'assignFire' },
+    DOOR_FORCED: { actions: 'latchForcedDoor' },
   },
   states: {
+    /**
+     * Nothing is decided, and the binding writes no output, before the controller has reported
+     * the lane once (loops, arm, vehicle_count, fire input): a car may stand under an arm the
+     * killed process had raised. The arm is adopted as found, then the lane resumes what the
+     * last process persisted, or starts out of service.
+     */
+    starting: {
+      always: [
+        { guard: 'resumeEmergency', target: '#emergency', actions: ['adoptArm', 'markResumedEmergency'] },
+        { guard: 'resumeAwaitingReset', target: '#emergency.awaiting_reset', actions: ['adoptArm', 'markResumedEmergency'] },
+        { guard: 'resumeMaintenance', target: '#maintenance', actions: 'adoptArm' },
+        { guard: 'resumeOutOfService', target: '#out_of_service.commanded', actions: 'adoptArm' },
+        { guard: 'laneKnown', target: '#out_of_service.faulty', actions: 'adoptArm' },
+      ],
+      on: { SET_MODE: { actions: 'assignResumeMode' } },
+    },
     in_service: {
       id: 'in_service',
       entry: [{ type: 'modeChanged', params: { mode: 'in_service' } }, { type: 'assignModeReason', params: { reason: '' } }],
       always: [
         { guard: 'fireAlarm', target: '#emergency', actions: [{ type: 'abortCrossing', params: { outcome: 'ABORTED_EMERGENCY' } }, 'raiseArm'] },
+        { guard: 'doorForced', target: '#out_of_service.faulty', actions: { type: 'abortCrossing', params: { outcome: 'ABORTED_FAULT', reason: 'DOOR_FORCED' } } },
         { guard: 'unhealthy', target: '#out_of_service.faulty', actions: { type: 'abortCrossing', params: { outcome: 'ABORTED_FAULT' } } },
       ],
       on: {
@@ -282,7 +331,10 @@ export const vehicleMachine = setup({
           id: 'vehicle_passing',
           entry: ['raiseArm', 'markRaised'],
           always: { guard: 'secondVehicle', target: 'tailgate' },
-          after: { passTimeout: { actions: 'stall' } },
+          // The car has not driven on: PASS_TIMEOUT. Not once it has left the arm forwards (between
+          // the loops): a car that drove on is not stalled; if loop_exit never reports it, that is
+          // the loop fault below, not a car blocking the lane.
+          after: { passTimeout: { guard: not(stateIn('#vehicle_passing.between')), actions: 'stall' } },
           initial: 'waiting',
           states: {
             waiting: {
@@ -336,15 +388,21 @@ export const vehicleMachine = setup({
         // An arm left up over a car (a fault mid-passage) comes down once the car has cleared.
         { guard: 'releasableArm', actions: 'lowerArm' },
       ],
-      on: { SET_MODE: { guard: 'wantsMaintenance', target: '#maintenance' } },
+      // A commanded out-of-service is honoured while the lane is still recovering from a fault.
+      on: {
+        SET_MODE: [
+          { guard: 'wantsMaintenance', target: '#maintenance' },
+          { guard: 'wantsOutOfService', target: '.commanded' },
+        ],
+      },
       initial: 'faulty',
       states: {
         faulty: {
-          entry: assign(({ context }) => ({ modeReason: context.faults.length || context.loopFault || armObstructed(context.io) ? 'fault' : context.modeReason || 'recovering' })),
-          always: { guard: 'healthy', target: 'recovering' },
+          entry: assign(({ context }) => ({ modeReason: !healthy(context) ? 'fault' : context.modeReason || 'recovering' })),
+          always: { guard: 'readyForService', target: 'recovering' },
         },
         recovering: {
-          always: { guard: 'unhealthy', target: 'faulty' },
+          always: { guard: 'notReadyForService', target: 'faulty' },
           after: { healthyBeforeService: '#in_service' },
         },
         commanded: {
@@ -355,11 +413,11 @@ export const vehicleMachine = setup({
     },
     maintenance: {
       id: 'maintenance',
-      entry: [{ type: 'modeChanged', params: { mode: 'maintenance' } }, { type: 'assignModeReason', params: { reason: 'maintenance' } }, 'clearLoopFault'],
+      entry: [{ type: 'modeChanged', params: { mode: 'maintenance' } }, { type: 'assignModeReason', params: { reason: 'maintenance' } }, 'clearLoopFault', 'clearLatched'],
       always: [{ guard: 'fireAlarm', target: '#emergency', actions: 'raiseArm' }, { guard: 'releasableArm', actions: 'lowerArm' }],
       on: {
         SET_MODE: [
-          { guard: 'wantsInService', target: '#out_of_service.faulty' },
+          { guard: 'wantsInService', target: '#out_of_service.faulty', actions: 'clearLatched' },
           { guard: 'wantsOutOfService', target: '#out_of_service.commanded' },
         ],
       },
@@ -369,7 +427,7 @@ export const vehicleMachine = setup({
       entry: [
         { type: 'modeChanged', params: { mode: 'emergency' } },
         { type: 'assignModeReason', params: { reason: 'fire_alarm' } },
-        { type: 'journal', params: { event: 'emergency_started', data: { cause: 'fire_alarm' } } },
+        'journalEmergencyStarted',
         'raiseArm',
       ],
       initial: 'active',
@@ -379,7 +437,10 @@ export const vehicleMachine = setup({
         },
         /** The alarm has cleared: the arm comes down once nothing is under it; a technician's reset resumes service. */
         awaiting_reset: {
-          always: [{ guard: 'fireAlarm', target: 'active' }, { guard: 'releasableArm', actions: 'lowerArm' }],
+          always: [
+            { guard: 'fireAlarm', target: 'active', actions: [{ type: 'journal', params: { event: 'emergency_started', data: { cause: 'fire_alarm' } } }, 'raiseArm'] },
+            { guard: 'releasableArm', actions: 'lowerArm' },
+          ],
           on: { RESET: { target: '#out_of_service.faulty', actions: 'journalReset' } },
         },
       },

@@ -21,8 +21,11 @@ export function vehicleOutputs(s: SnapshotFrom<typeof vehicleMachine>): VehicleO
   const ctx = s.context;
   const arm = ctx.armUp || ctx.fireAlarm;
   const on = (o: Partial<VehicleOutputs>): VehicleOutputs => ({ ...DOWN, barrier_raise: arm, ...o });
-  if (s.matches('emergency')) return on({ green: true, out_of_service_sign: true, buzzer: s.matches({ emergency: 'active' }) });
-  if (s.matches('out_of_service') || s.matches('maintenance')) return on({ red: true, out_of_service_sign: true });
+  if (s.matches({ emergency: 'active' })) return on({ green: true, out_of_service_sign: true, buzzer: true });
+  // Alarm cleared, awaiting the reset: closed (red), the arm down once nothing is under it.
+  if (s.matches('emergency')) return on({ red: true, out_of_service_sign: true });
+  // A forced arm sounds the buzzer until a technician has seen it (maintenance clears the latch).
+  if (s.matches('out_of_service') || s.matches('maintenance')) return on({ red: true, out_of_service_sign: true, buzzer: ctx.latched.some((l) => l.startsWith('door_forced:')) });
   if (s.matches({ in_service: 'passing' })) {
     const stalled = ctx.crossing?.stalled === true;
     return on({ green: true, buzzer: stalled });

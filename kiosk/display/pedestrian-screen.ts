@@ -5,6 +5,7 @@ import { GUIDANCE, MESSAGES, TOKEN_REASONS, type Screen } from './messages.ts';
 /** The traveller's screen for each pedestrian crossing state. */
 export function pedestrianScreen(s: SnapshotFrom<typeof pedestrianMachine>): Screen {
   if (s.matches({ emergency: 'active' })) return { screen: 'emergency', tone: 'alarm', pictogram: 'emergency', ...MESSAGES.emergency };
+  if (s.matches({ emergency: { awaiting_reset: 'releasing' } })) return { screen: 'leave', tone: 'wait', pictogram: 'walk-out', ...MESSAGES.leave };
   if (s.matches('emergency')) return { screen: 'awaiting_reset', tone: 'stop', pictogram: 'closed', ...MESSAGES.awaiting_reset };
   if (s.matches('maintenance')) return { screen: 'maintenance', tone: 'stop', pictogram: 'closed', ...MESSAGES.maintenance };
   if (s.matches('out_of_service')) {

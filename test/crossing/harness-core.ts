@@ -1,6 +1,7 @@
 import { createActor, fromCallback, fromPromise, type Actor, type AnyMachineSnapshot, type AnyStateMachine, type StateValueFrom } from 'xstate';
 import { timingsSection } from '../../config/sections/gate.ts';
 import { SimulatedClock } from '../../kiosk/clock.ts';
+import type { LaneResume } from '../../kiosk/crossing/context.ts';
 import type { CrossingEvent } from '../../kiosk/crossing/events.ts';
 import type { CrossingFact } from '../../kiosk/crossing/facts.ts';
 import type { CrossingRecord, FaceVerdict, TokenVerdict } from '../../kiosk/crossing/types.ts';
@@ -17,6 +18,15 @@ export interface LaneSetup {
   /** The lane's sensors at start-up: every input and register the machine reads. */
   inputs: Record<string, boolean>;
   registers: Record<string, number>;
+  /** What a previous process persisted (a restart); none by default. */
+  resume?: LaneResume;
+}
+
+/** A lane harness's options beyond the verdicts: a restart's persisted state and the sensors it finds. */
+export interface RestartSetup {
+  resume?: LaneResume;
+  inputs?: Record<string, boolean>;
+  registers?: Record<string, number>;
 }
 
 /**
@@ -54,7 +64,12 @@ export class CrossingHarness<M extends AnyStateMachine> {
     // Both lanes' machines take CrossingInput; with M generic, xstate cannot see that here.
     this.actor = createActor(provided as AnyStateMachine, {
       clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h as never) },
-      input: { timings: timingsSection.parse(setup.timings ?? {}), now: () => clock.monotonic(), newId: () => `${setup.idPrefix}${++n}` },
+      input: {
+        timings: timingsSection.parse(setup.timings ?? {}),
+        now: () => clock.monotonic(),
+        newId: () => `${setup.idPrefix}${++n}`,
+        ...(setup.resume ? { resume: setup.resume } : {}),
+      },
     }) as Actor<M>;
     this.actor.on('*', (f) => this.facts.push(f as CrossingFact));
     this.#inputs = { ...setup.inputs };
@@ -69,9 +84,11 @@ export class CrossingHarness<M extends AnyStateMachine> {
     return this.#faceLoopsStopped;
   }
 
+  /** Starts the machine and reports the lane once, as the binding does (sensors, then the settled fire input). */
   start(): this {
     this.actor.start();
     this.io({});
+    this.#send({ type: 'FIRE_ALARM', active: this.#inputs.fire_alarm === true });
     return this;
   }
 

@@ -1,15 +1,16 @@
 import { pedestrianMachine } from '../../kiosk/crossing/pedestrian-machine.ts';
 import { pedestrianOutputs } from '../../kiosk/crossing/pedestrian-outputs.ts';
-import { CrossingHarness, type Verdicts } from './harness-core.ts';
+import { CrossingHarness, type RestartSetup, type Verdicts } from './harness-core.ts';
 
 /** A pedestrian crossing engine on a simulated clock, with hand-driven doors, zones and occupancy. */
 export class PedestrianHarness extends CrossingHarness<typeof pedestrianMachine> {
-  constructor(verdicts: Verdicts) {
+  constructor(verdicts: Verdicts, restart: RestartSetup = {}) {
     super(pedestrianMachine, {
       verdicts,
       idPrefix: 'X',
-      inputs: { entry_closed: true, exit_closed: true, zone_approach: false, zone_mantrap: false, zone_exit: false, fire_alarm: false, tamper: false },
-      registers: { mantrap_occupancy: 0, fault_bits: 0 },
+      inputs: { entry_closed: true, exit_closed: true, zone_approach: false, zone_mantrap: false, zone_exit: false, fire_alarm: false, tamper: false, ...restart.inputs },
+      registers: { mantrap_occupancy: 0, fault_bits: 0, ...restart.registers },
+      ...(restart.resume ? { resume: restart.resume } : {}),
     });
   }
 
@@ -37,6 +38,6 @@ export class PedestrianHarness extends CrossingHarness<typeof pedestrianMachine>
   }
 }
 
-export function pedestrianHarness(verdicts: Verdicts = {}): PedestrianHarness {
-  return new PedestrianHarness(verdicts);
+export function pedestrianHarness(verdicts: Verdicts = {}, restart: RestartSetup = {}): PedestrianHarness {
+  return new PedestrianHarness(verdicts, restart);
 }

@@ -1,17 +1,18 @@
 import { vehicleMachine } from '../../kiosk/crossing/vehicle-machine.ts';
 import { vehicleOutputs } from '../../kiosk/crossing/vehicle-outputs.ts';
 import { vehicleScreen } from '../../kiosk/display/vehicle-screen.ts';
-import { CrossingHarness, type Verdicts } from './harness-core.ts';
+import { CrossingHarness, type RestartSetup, type Verdicts } from './harness-core.ts';
 
 /** A vehicle-lane crossing engine on a simulated clock, with hand-driven loops and barrier. */
 export class VehicleHarness extends CrossingHarness<typeof vehicleMachine> {
-  constructor(verdicts: Verdicts, timings: Record<string, number>) {
+  constructor(verdicts: Verdicts, timings: Record<string, number>, restart: RestartSetup = {}) {
     super(vehicleMachine, {
       verdicts,
       timings,
       idPrefix: 'V',
-      inputs: { barrier_down: true, loop_approach: false, loop_barrier: false, loop_exit: false, fire_alarm: false, tamper: false },
-      registers: { vehicle_count: 0, fault_bits: 0 },
+      inputs: { barrier_down: true, loop_approach: false, loop_barrier: false, loop_exit: false, fire_alarm: false, tamper: false, ...restart.inputs },
+      registers: { vehicle_count: 0, fault_bits: 0, ...restart.registers },
+      ...(restart.resume ? { resume: restart.resume } : {}),
     });
   }
 
@@ -55,6 +56,6 @@ export class VehicleHarness extends CrossingHarness<typeof vehicleMachine> {
   }
 }
 
-export function vehicleHarness(verdicts: Verdicts = {}, timings: Record<string, number> = {}): VehicleHarness {
-  return new VehicleHarness(verdicts, timings);
+export function vehicleHarness(verdicts: Verdicts = {}, timings: Record<string, number> = {}, restart: RestartSetup = {}): VehicleHarness {
+  return new VehicleHarness(verdicts, timings, restart);
 }

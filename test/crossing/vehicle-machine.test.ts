@@ -234,6 +234,7 @@ test('a loop that loses the car between the loops: LOOP_FAULT, ABORTED_FAULT, ar
   assert.equal(h.outcomes(), [['ABORTED_FAULT', 'LOOP_FAULT']]);
   assert.is(h.journal('device_fault').at(-1)!.data.device, 'loops');
   assert.not.ok(h.outputs().barrier_raise);
+  h.io({ barrier_down: true });
   await h.advance(60_000);
   assert.ok(h.matches('out_of_service'), 'a loop fault does not clear by itself');
   h.actor.send({ type: 'SET_MODE', mode: 'maintenance', by: 'tech1' });
@@ -270,6 +271,7 @@ test('a device fault with a car under the arm: ABORTED_FAULT, the arm stays up u
   assert.ok(h.outputs().barrier_raise, 'never lowered onto the car');
   h.io({ loop_barrier: false, loop_exit: true }, { vehicle_count: 0 });
   assert.not.ok(h.outputs().barrier_raise);
+  h.io({ loop_exit: false, barrier_down: true });
   h.actor.send({ type: 'DEVICE_OK', device: 'camera' });
   await h.advance(5000);
   assert.ok(h.matches({ in_service: 'idle' }));
@@ -290,6 +292,7 @@ test('fire alarm: emergency, arm up, ABORTED_EMERGENCY; when it clears the arm l
   assert.ok(h.outputs().barrier_raise, 'a car is under the arm');
   h.io({ loop_barrier: false }, { vehicle_count: 0 });
   assert.not.ok(h.outputs().barrier_raise);
+  h.io({ barrier_down: true });
   await h.advance(60_000);
   assert.ok(h.matches({ emergency: 'awaiting_reset' }));
   h.actor.send({ type: 'RESET', by: 'tech2' });
