@@ -7,6 +7,7 @@ import { enrolmentSection, journalSection, localSection, syncSection } from './s
 import { passportSection } from './sections/passport.ts';
 import { readersSection } from './sections/readers.ts';
 import { tokensSection } from './sections/tokens.ts';
+import { visaSection } from './sections/visa.ts';
 
 export const CONFIG_VERSION = 1;
 
@@ -34,6 +35,8 @@ export const configSchema = z.object({
   sync: syncSection,
   /** Express e-Channel: MRZ and chip readers, CSCA trust material (epassport.md). */
   passport: passportSection,
+  /** Express e-Channel: e-Visas (VDS-NC seals) for the nationalities that need one (docs/evisa.md). */
+  visa: visaSection,
   /** Local interfaces: the traveller display page and the technician CLI socket. */
   local: localSection,
 });
