@@ -8,7 +8,7 @@
  * pre-processing step can never serve a stale template.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaceEngine, ImageInput } from '../kiosk/biometrics/index.ts';
 import { errorCode } from '../kiosk/errors.ts';
@@ -30,11 +30,14 @@ export interface CachedFace {
 
 interface Stored { t: string | null; box: CachedFace['box']; code?: string; extra?: CachedFace['extra'] }
 
-/** Digest of what decides a template: model hashes and every face-engine source file. */
+/** The face-engine sources that turn pixels into a template, box and liveness (not decisions or metrics). */
+const PIPELINE_FILES = ['align.ts', 'decode.ts', 'detect.ts', 'embed.ts', 'landmarks.ts', 'liveness.ts', 'pipeline.ts', 'quality.ts', 'resample.ts', 'worker.ts'];
+
+/** Digest of what decides a template: model hashes and the pipeline's source files. */
 export function engineDigest(): string {
   const h = createHash('sha256');
   h.update(JSON.stringify(loadManifest().models.map((m) => m.sha256)));
-  for (const f of readdirSync(ENGINE_SRC).sort()) h.update(f).update(readFileSync(join(ENGINE_SRC, f)));
+  for (const f of PIPELINE_FILES) h.update(f).update(readFileSync(join(ENGINE_SRC, f)));
   return h.digest('hex').slice(0, 12);
 }
 

@@ -53,7 +53,7 @@ export async function createFaceEngine(config: FaceConfig, options: { modelsDir?
       checkInput(frame);
       const op = operatingPointFor(config, reference, opts.operatingPoint);
       const a = await pool.analyse(frame, true);
-      return { ...decide(a, reference, op.threshold, config), timings: timed(t0, a.timings) };
+      return { ...decide(a, reference, op.threshold, config), template: a.found ? a.template : null, timings: timed(t0, a.timings) };
     },
 
     compare(a: Float32Array, b: Float32Array): number {

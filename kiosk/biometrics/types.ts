@@ -74,6 +74,11 @@ export interface VerifyResult {
   issues: QualityIssue[];
   /** Other clear faces in view (the crossing treats any as a possible tailgater). */
   otherFaces: number;
+  /**
+   * Template of the live face (null without one), for pooling the frames of one presentation
+   * (see fusion.ts). Biometric data: never journalled, logged or sent anywhere.
+   */
+  template?: Float32Array | null;
   /** Milliseconds per stage (decode, detect, landmarks, align, embed, liveness, quality) plus `total`. */
   timings: Record<string, number>;
 }
