@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadChipImage } from '../drivers/chip/chip-image.ts';
@@ -20,14 +21,21 @@ import { makePassports } from './make-passport.ts';
  * Usage: node --import tsx scripts/bench-passport.ts [--reads 40] [--pa 300] [--emulator-reads 3] [--no-emulator]
  * Prints a table, then one JSON line with every figure.
  */
-const args = process.argv.slice(2);
-const num = (flag: string, d: number): number => {
-  const i = args.indexOf(flag);
-  return i >= 0 ? Number(args[i + 1]) : d;
+const count = (v: string): number => {
+  if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError('a positive whole number');
+  return Number(v);
 };
-const READS = num('--reads', 40);
-const PA_RUNS = num('--pa', 300);
-const EMU_READS = num('--emulator-reads', 3);
+const opts = new Command('bench-passport')
+  .description('per-step times of a chip read and of Passive Authentication: simulated chip, and the emulator (pcscd + vicc) when installed; a table, then one JSON line')
+  .option('--reads <n>', 'simulated chip reads per passport kind', count, 40)
+  .option('--pa <n>', 'Passive Authentication runs', count, 300)
+  .option('--emulator-reads <n>', 'reads through the emulator', count, 3)
+  .option('--no-emulator', 'skip the emulator part')
+  .parse()
+  .opts<{ reads: number; pa: number; emulatorReads: number; emulator: boolean }>();
+const READS = opts.reads;
+const PA_RUNS = opts.pa;
+const EMU_READS = opts.emulatorReads;
 
 /** Why the emulator part cannot run on this machine's PC/SC addon, or undefined when it can. */
 function pcscAddonMissing(): string | undefined {
@@ -97,7 +105,7 @@ try {
   }
   out.passiveAuthentication = { p50: r2(pct(pa, 50)), p95: r2(pct(pa, 95)), max: r2(Math.max(...pa)), n: pa.length };
 
-  const emulatorMissing = args.includes('--no-emulator')
+  const emulatorMissing = !opts.emulator
     ? '--no-emulator'
     : !existsSync(VPCD_DRIVER) || !existsSync('/usr/lib/python3/site-packages/virtualsmartcard')
       ? 'vpcd/vicc not installed (apt-get install vsmartcard-vpcd python3-virtualsmartcard)'
@@ -139,6 +147,10 @@ try {
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(w[c]!)).join('  '));
   console.log(JSON.stringify(out));
+} catch (err) {
+  // An expected failure (no chip, a rejected read) is one line, not a stack trace.
+  console.error(`error: ${(err as Error).message}`);
+  process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -7,11 +7,18 @@
  *   node --import tsx scripts/bench-tokens.ts [--n 500]
  */
 import { cpus, loadavg } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
 import { makeVariant, worldCredential, worldQr, type VariantName } from '../kiosk/tokens/token-world.ts';
 import { makeRig } from '../test/tokens/fixture.ts';
 
-const nArg = process.argv.indexOf('--n');
-const N = nArg > 0 ? Number(process.argv[nArg + 1]) : 500;
+const { n: N } = new Command('bench-tokens')
+  .description('verifier time per token, every tokens.md check; a table, then one JSON line')
+  .option('--n <count>', 'tokens per kind', (v) => {
+    if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError('a positive whole number');
+    return Number(v);
+  }, 500)
+  .parse()
+  .opts<{ n: number }>();
 const rig = makeRig();
 const w = rig.world;
 

@@ -281,14 +281,19 @@ function corruptFace(dg: Buffer): Buffer {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
-  const args = process.argv.slice(2);
-  const at = (flag: string): string | undefined => {
-    const i = args.indexOf(flag);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const out = at('--out') ?? 'var/passports';
-  const photo = at('--photo');
-  const { passports, pki } = await makePassports(out, photo ? { photo } : {});
-  console.log(`trust: ${pki.cscaPem} crl: ${pki.crlPem}`);
-  for (const [kind, dir] of passports) console.log(`${kind.padEnd(20)} ${dir}`);
+  const { Command } = await import('commander');
+  const { out, photo } = new Command('make-passport')
+    .description('test passports: test CSCA/DS (openssl), EF.COM, DG1, DG2, EF.SOD, a valid one and every broken kind')
+    .option('--out <dir>', 'where the passports and the test PKI are written', 'var/passports')
+    .option('--photo <file>', `face photo for DG2 (default ${DEFAULT_PHOTO})`)
+    .parse()
+    .opts<{ out: string; photo?: string }>();
+  try {
+    const { passports, pki } = await makePassports(out, photo ? { photo } : {});
+    console.log(`trust: ${pki.cscaPem} crl: ${pki.crlPem}`);
+    for (const [kind, dir] of passports) console.log(`${kind.padEnd(20)} ${dir}`);
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    process.exitCode = 1;
+  }
 }

@@ -110,6 +110,12 @@ async function main(): Promise<void> {
     console.log('Usage: run-tests [filter|file…]\n\nRuns test/**/*.test.ts (only paths containing a filter; a path to a .ts file runs that file),\neach in its own process. Env: EGATE_TEST_JOBS, EGATE_TEST_FILE_TIMEOUT_MS, EGATE_TEST_PROGRESS_MS.');
     return;
   }
+  const unknown = filters.find((x) => x.startsWith('-'));
+  if (unknown) {
+    console.error(`error: unknown option '${unknown}' (run-tests --help)`);
+    process.exitCode = 2;
+    return;
+  }
   // A path to an existing .ts file (the runner's own tests use fixtures outside test/**/*.test.ts).
   const explicit = filters.filter((x) => x.endsWith('.ts') && existsSync(x) && statSync(x).isFile()).map((x) => resolvePath(x));
   const rest = filters.filter((x) => !explicit.includes(resolvePath(x)));

@@ -4,9 +4,14 @@
  * is missing; the affected tests then skip with one line (or fail under CI=true).
  */
 import { execFileSync } from 'node:child_process';
+import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { provisionModels } from '../models/provision.ts';
 import { EgateError } from '../kiosk/errors.ts';
+
+new Command('peers')
+  .description('install the Debian packages the tests start as real peers (as root; apt-get only for missing ones), build the optional PC/SC addon, fetch the face models')
+  .parse();
 
 const root = new URL('..', import.meta.url).pathname;
 try {
