@@ -9,12 +9,11 @@ import type { TokenScanner } from '../drivers/scanner/interface.ts';
 import type { FaceEngine } from './biometrics/index.ts';
 import { Bus } from './bus.ts';
 import type { Clock } from './clock.ts';
-import { join } from 'node:path';
 import { CrossingBinding } from './crossing/bind.ts';
-import { LaneStateFile } from './crossing/lane-state.ts';
 import type { CrossingEvent } from './crossing/events.ts';
 import type { JournalEventType } from './crossing/facts.ts';
 import type { CrossingRecord, TokenVerdict } from './crossing/types.ts';
+import { stopParts, stopWithin } from './gate-stop.ts';
 import type { Screen } from './display/messages.ts';
 import type { ReferenceStore } from './enrolment/reference-store.ts';
 import type { Journal } from './journal/index.ts';
@@ -76,18 +75,13 @@ export class Gate {
     this.deps = deps;
     const { config, clock, log, profile } = deps;
     this.bus.onListenerError((err, event) => log.error({ err: (err as Error).message, event }, 'listener failed'));
-    // The commanded mode and latched states outlive the process (kill -9, power loss).
-    const laneState = new LaneStateFile(join(config.dataDir, 'lane-state.json'));
     this.binding = new CrossingBinding({
       machine: profile.machine,
       input: {
         timings: config.timings,
         tokenRefusal: profile.tokenRefusal ?? 'REJECTED_TOKEN',
         newId: () => crypto.randomUUID(),
-        resume: laneState.load(),
       },
-      laneState,
-      fireAlarmPolls: config.door.fireAlarmPolls,
       outputsFor: profile.outputsFor,
       screenFor: profile.screenFor,
       clock,
@@ -168,7 +162,7 @@ export class Gate {
     }
   }
 
-  /** Stops every part in reverse order; one that fails to stop never keeps the others running. */
+  /** Stops every part (readers together, then crossing, camera, doors), each within a bound; then closes the stores. */
   async stop(): Promise<void> {
     const d = this.deps;
     const stoppers: Record<string, () => unknown> = {
@@ -180,25 +174,14 @@ export class Gate {
       chip: () => d.passportReaders?.chip.close(),
     };
     for (const s of d.scanners) stoppers[s.name] = () => s.stop();
-    for (const part of this.#started.reverse()) {
-      try {
-        await stoppers[part]?.();
-      } catch (err) {
-        d.log.error({ part, err: (err as Error).message }, 'part failed to stop');
-      }
-    }
+    const started = this.#started;
     this.#started = [];
-    for (const [name, close] of [
-      ['engine', () => d.engine.close()],
-      ['references', () => d.references.close()],
-      ['journal', () => d.journal.close()],
-    ] as const) {
-      try {
-        await close();
-      } catch (err) {
-        d.log.error({ part: name, err: (err as Error).message }, 'part failed to close');
-      }
-    }
+    // Each part within a bound: a device call that never settles must not keep the doors open.
+    const bound = { clock: d.clock, log: d.log };
+    await stopParts(started, stoppers, bound);
+    await stopWithin('engine', () => d.engine.close(), bound);
+    await stopWithin('references', () => d.references.close(), bound);
+    await stopWithin('journal', () => d.journal.close(), bound);
   }
 
   /**
