@@ -45,7 +45,8 @@ export function resolvePaths(config: GateConfig, base: string): GateConfig {
     journal: { ...config.journal, path: abs(config.journal.path), secretPath: abs(config.journal.secretPath), checkpointKeyPath: config.journal.checkpointKeyPath && abs(config.journal.checkpointKeyPath) },
     enrolment: { ...config.enrolment, path: abs(config.enrolment.path), keyPath: abs(config.enrolment.keyPath) },
     passport: { ...config.passport, cscaPaths: config.passport.cscaPaths.map(abs), crlPaths: config.passport.crlPaths.map(abs), masterListPaths: config.passport.masterListPaths.map(abs) },
-    sync: { ...config.sync, centralKeyPath: abs(config.sync.centralKeyPath), commandLedgerPath: abs(config.sync.commandLedgerPath) },
+    visa: { ...config.visa, roots: Object.fromEntries(Object.entries(config.visa.roots).map(([s, ps]) => [s, ps.map(abs)])), revocationListPath: abs(config.visa.revocationListPath) },
+    sync: { ...config.sync, centralKeyPath: abs(config.sync.centralKeyPath), gateKeyPath: abs(config.sync.gateKeyPath), commandLedgerPath: abs(config.sync.commandLedgerPath) },
     local: { ...config.local, socketPath: abs(config.local.socketPath), technicianCredentialsPath: abs(config.local.technicianCredentialsPath) },
   };
 }
@@ -90,7 +91,7 @@ export async function buildGate(
   const camera: Camera = createCamera(config.camera, { clock, log });
   const scanners: TokenScanner[] = createScanners(config.readers, { clock, log });
   const card: CardReader | null = config.profile === 'express' ? null : createCardReader(config.readers, { clock, log });
-  const express = config.profile === 'express' ? await createExpressParts(config, { clock, log, engine, pseudonym: (v) => journal.pseudonym(v) }) : undefined;
+  const express = config.profile === 'express' ? await createExpressParts(config, { clock, log, engine, pseudonym: (v) => journal.pseudonym(v), scanners }) : undefined;
   const gate = new Gate({
     config,
     clock,

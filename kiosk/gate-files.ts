@@ -26,6 +26,7 @@ export function gateFiles(config: GateConfig): { path: string | undefined; what:
     ...(s.enabled
       ? [
           { path: s.centralKeyPath, what: 'central key' },
+          { path: s.gateKeyPath, what: 'gate command key', secret: true },
           { path: s.commandLedgerPath, what: 'command ledger' },
           { path: s.ca, what: 'broker CA certificate' },
           { path: s.cert, what: 'client certificate' },

@@ -37,6 +37,11 @@ export const syncSection = z
     backoffMs: z.object({ min: z.number().int().positive().default(500), max: z.number().int().positive().default(30000) }).prefault({}),
     outboxAlarmBytes: z.number().int().positive().default(512 * 1024 * 1024),
     centralKeyPath: z.string().default('var/keys/central.pub.pem'),
+    /**
+     * The gate's own P-256 key pair (PKCS#8 PEM, 0600, created on first start; public half at
+     * `<path>.pub.pem`): central commands carrying templates or identity numbers are encrypted to it.
+     */
+    gateKeyPath: z.string().default('var/keys/gate-command.key'),
     ca: z.string().optional(),
     cert: z.string().optional(),
     key: z.string().optional(),

@@ -1,10 +1,7 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type { KeyObject } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { keyId, loadOrCreateKeyPair, publicKeyPath, readPublicKeyFile } from '../key-pair-file.ts';
 import { parseSign1, signSign1, verifySign1 } from '../tokens/cose-sign1.ts';
-import { assertStrictModes } from '../strict-modes.ts';
-import { KeyFileError } from './errors.ts';
 
 /**
  * Signed checkpoints of the journal's hash chain (docs/decisions.md, "Journal checkpoints").
@@ -49,8 +46,7 @@ export interface CheckpointKey {
 }
 
 export function checkpointKid(publicKey: KeyObject): Uint8Array {
-  const der = publicKey.export({ type: 'spki', format: 'der' });
-  return new Uint8Array(createHash('sha256').update(der).digest().subarray(0, 8));
+  return keyId(publicKey);
 }
 
 function payloadBytes(p: CheckpointPayload): Uint8Array {
@@ -85,65 +81,17 @@ export function openCheckpoint(bytes: Uint8Array, publicKey: KeyObject): OpenedC
   return { ok: true, payload: p };
 }
 
-/** The public half for verify-journal and the central system: `<key path>.pub.pem`. */
-export function publicKeyPath(privatePath: string): string {
-  return `${privatePath}.pub.pem`;
-}
+export { publicKeyPath };
 
 /**
- * Loads the checkpoint key (PKCS#8 PEM, P-256, mode 0600, strict modes on the file and its
- * directories), creating it on first use and writing its public half beside it. `created`
- * tells the caller to journal the new key's id: a key that changes without a journalled
- * reason is what the central system looks for.
+ * Loads the checkpoint key, creating it (and its public half `<path>.pub.pem`) on first use;
+ * `created` tells the caller to journal the new key's id.
  */
 export function loadOrCreateCheckpointKey(path: string): CheckpointKey & { created: boolean } {
-  let created = false;
-  if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    assertStrictModes(dirname(path), 'checkpoint key directory');
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const tmp = `${path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(tmp, path);
-      created = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new KeyFileError('KEY_FILE_IO', `cannot create checkpoint key ${path}: ${(err as Error).message}`);
-    } finally {
-      unlinkSync(tmp);
-    }
-  }
-  assertStrictModes(path, 'checkpoint key', { secret: true });
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new KeyFileError('KEY_FILE_INVALID', `checkpoint key ${path} is not a PEM private key`, { cause: err });
-  }
-  if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new KeyFileError('KEY_FILE_INVALID', `checkpoint key ${path} is not a P-256 key`);
-  }
-  const publicKey = createPublicKey(privateKey);
-  const pub = publicKeyPath(path);
-  const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
-  if (!existsSync(pub) || readFileSync(pub, 'utf8') !== pem) writeFileSync(pub, pem, { mode: 0o644 });
-  return { privateKey, publicKey, kid: Buffer.from(checkpointKid(publicKey)).toString('hex'), created };
+  return loadOrCreateKeyPair(path, 'checkpoint key');
 }
 
 /** Reads a checkpoint public key (SPKI PEM) for verification. */
 export function readCheckpointPublicKey(path: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPublicKey(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new KeyFileError('KEY_FILE_INVALID', `${path} is not a PEM public key`, { cause: err });
-  }
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new KeyFileError('KEY_FILE_INVALID', `${path} is not a P-256 key`);
-  return key;
+  return readPublicKeyFile(path, 'checkpoint public key');
 }

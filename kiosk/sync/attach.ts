@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import { loadOrCreateKeyPair } from '../key-pair-file.ts';
 import { loadCentralKey } from './central-key.ts';
 import { CommandLedger } from './command-ledger.ts';
 import { SyncError } from './errors.ts';
@@ -30,8 +31,11 @@ export async function startSync(control: SyncHost, deps: { clock: Clock; log: Lo
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(deps.base ?? process.cwd(), p));
   const centralKey = loadCentralKey(abs(cfg.centralKeyPath));
   if (!centralKey) deps.log.error({ path: abs(cfg.centralKeyPath) }, 'no central key: every central command will be refused');
+  // the gate's own key pair: the central system encrypts enrolments and revocations to its public half (<path>.pub.pem)
+  const gateKey = loadOrCreateKeyPair(abs(cfg.gateKeyPath), 'gate command key');
+  if (gateKey.created) deps.log.info({ kid: gateKey.kid, publicKey: `${abs(cfg.gateKeyPath)}.pub.pem` }, 'gate command key created: give its public half to the central system');
   const ledger = new CommandLedger(abs(cfg.commandLedgerPath));
-  const sync = new CentralSync(control, { clock: deps.clock, log: deps.log, centralKey, ledger, ...(deps.random ? { random: deps.random } : {}) });
+  const sync = new CentralSync(control, { clock: deps.clock, log: deps.log, centralKey, gateKey, ledger, ...(deps.random ? { random: deps.random } : {}) });
   sync.start();
   return {
     sync,

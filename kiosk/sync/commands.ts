@@ -12,6 +12,8 @@ export interface CommandHandlerOptions {
   host: SyncHost;
   /** The central key; undefined refuses every command with CMD_NO_CENTRAL_KEY. */
   key: KeyObject | undefined;
+  /** This gate's command key pair, for commands encrypted to the gate (command-seal.ts). */
+  gateKey?: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
   ledger: CommandLedger;
   clock: Clock;
   log: Logger;
@@ -48,7 +50,7 @@ export class CommandHandler {
   async #handle(bytes: Uint8Array): Promise<CommandResult | undefined> {
     const o = this.#o;
     const nowMs = o.clock.now();
-    const opened = openCommand(bytes, { key: o.key, gate: o.host.config.gate, nowMs, windowS: o.windowS, maxBytes: o.maxBytes });
+    const opened = openCommand(bytes, { key: o.key, gateKey: o.gateKey, gate: o.host.config.gate, nowMs, windowS: o.windowS, maxBytes: o.maxBytes });
     let result: CommandResult | undefined;
     if (!opened.ok) {
       const verified = !UNVERIFIED.has(opened.code);

@@ -14,6 +14,8 @@ export interface SyncDeps {
   log: Logger;
   /** The central command key (undefined: commands are refused). */
   centralKey: KeyObject | undefined;
+  /** This gate's command key pair: central commands carrying traveller data are encrypted to it. */
+  gateKey?: { privateKey: KeyObject; publicKey: KeyObject };
   ledger: CommandLedger;
   random?: () => number;
 }
@@ -91,6 +93,7 @@ export class CentralSync {
     this.commands = new CommandHandler({
       host,
       key: deps.centralKey,
+      gateKey: deps.gateKey,
       ledger: deps.ledger,
       clock,
       log,

@@ -6,6 +6,8 @@ import { SystemClock } from '../../kiosk/clock.ts';
 import { templateToBytes } from '../../kiosk/enrolment/sealed.ts';
 import { silentLogger } from '../../kiosk/log.ts';
 import { startSync, type SyncHandle } from '../../kiosk/sync/attach.ts';
+import { publicKeyPath, readPublicKeyFile } from '../../kiosk/key-pair-file.ts';
+import { sealCommand } from '../../kiosk/sync/command-seal.ts';
 import { signCommand } from '../../kiosk/sync/command-sign.ts';
 import { syncTopics, type CommandResult } from '../../kiosk/sync/topics.ts';
 import { generateP256, type KeyPair } from '../../kiosk/tokens/cose-key.ts';
@@ -34,6 +36,13 @@ function payload(ctx: Ctx, type: string, args: unknown, over: Record<string, unk
   const id = `cmd-${++ctx.n}`;
   const body = { id, iat: Math.floor(Date.now() / 1000), gate: 'SYNC-01', type, args, ...over };
   return { id, bytes: new Uint8Array(Buffer.from(JSON.stringify(body))) };
+}
+
+/** Commands with traveller data are encrypted to the gate's own key, then signed (command-seal.ts). */
+function sealed(ctx: Ctx, type: string, args: unknown): { id: string; bytes: Uint8Array } {
+  const id = `cmd-${++ctx.n}`;
+  const gatePub = readPublicKeyFile(publicKeyPath(ctx.host.config.sync.gateKeyPath), 'gate command key');
+  return { id, bytes: sealCommand(ctx.central.privateKey, gatePub, { id, iat: Math.floor(Date.now() / 1000), gate: 'SYNC-01', type, args }) };
 }
 
 function signed(ctx: Ctx, type: string, args: unknown, over: Record<string, unknown> = {}, key = ctx.central): { id: string; bytes: Uint8Array } {
@@ -103,15 +112,15 @@ t('replace_trust_list and revoke: in force at once and written to their files; a
   assert.is(ctx.host.tokens.trustList.size, n);
 
   const cti = 'ab'.repeat(16);
-  assert.ok((await send(ctx, signed(ctx, 'revoke', { mode: 'extend', cti: [cti], sub: ['R0099999'] }))).ok);
-  assert.ok((await send(ctx, signed(ctx, 'revoke', { mode: 'extend', sub: ['R0088888'] }))).ok);
+  assert.ok((await send(ctx, sealed(ctx, 'revoke', { mode: 'extend', cti: [cti], sub: ['R0099999'] }))).ok);
+  assert.ok((await send(ctx, sealed(ctx, 'revoke', { mode: 'extend', sub: ['R0088888'] }))).ok);
   assert.ok(ctx.host.tokens.revocations.isRevoked(Buffer.from(cti, 'hex'), 'x'));
   assert.ok(ctx.host.tokens.revocations.isRevoked(new Uint8Array(16), 'R0099999'), 'extend keeps what was there');
   assert.equal(JSON.parse(readFileSync(ctx.host.config.tokens.revocationListPath, 'utf8')), { cti: [cti], sub: ['R0099999', 'R0088888'] });
-  assert.ok((await send(ctx, signed(ctx, 'revoke', { mode: 'replace', sub: ['R0088888'] }))).ok);
+  assert.ok((await send(ctx, sealed(ctx, 'revoke', { mode: 'replace', sub: ['R0088888'] }))).ok);
   assert.not.ok(ctx.host.tokens.revocations.isRevoked(Buffer.from(cti, 'hex'), 'R0099999'), 'replace drops the rest');
   assert.is(ctx.host.tokens.revocations.size, 1);
-  const badCti = await send(ctx, signed(ctx, 'revoke', { mode: 'extend', cti: ['not-hex'] }));
+  const badCti = await send(ctx, sealed(ctx, 'revoke', { mode: 'extend', cti: ['not-hex'] }));
   assert.equal(badCti, { id: badCti.id, ok: false, error: 'REVOCATION_LIST_INVALID' });
   assert.is(ctx.host.tokens.revocations.size, 1);
   assert.equal(journalled(ctx).filter((d) => d.action === 'central_revocations').map((d) => d.ok), [true, true, true, false]);
@@ -120,15 +129,15 @@ t('replace_trust_list and revoke: in force at once and written to their files; a
 t('upsert and delete enrolments: the template lands sealed in the store; journal and result carry neither sub nor template', async (ctx) => {
   const template = new Float32Array(512).map((_, i) => Math.sin(i) / 16);
   const b64 = templateToBytes(template).toString('base64');
-  const up = await send(ctx, signed(ctx, 'upsert_enrolments', { references: [{ sub: SUB, template: b64 }] }));
+  const up = await send(ctx, sealed(ctx, 'upsert_enrolments', { references: [{ sub: SUB, template: b64 }] }));
   assert.equal(up, { id: up.id, ok: true });
   const ref = ctx.host.references.get(SUB);
   assert.equal(Array.from(ref!.template), Array.from(template));
   assert.is(ref!.source, 'central');
-  const short = await send(ctx, signed(ctx, 'upsert_enrolments', { references: [{ sub: 'R0000001', template: b64.slice(0, 400) }] }));
+  const short = await send(ctx, sealed(ctx, 'upsert_enrolments', { references: [{ sub: 'R0000001', template: b64.slice(0, 400) }] }));
   assert.equal(short, { id: short.id, ok: false, error: 'ENROLMENT_BAD_TEMPLATE' });
   assert.not.ok(ctx.host.references.has('R0000001'));
-  const del = await send(ctx, signed(ctx, 'delete_enrolments', { subs: [SUB] }));
+  const del = await send(ctx, sealed(ctx, 'delete_enrolments', { subs: [SUB] }));
   assert.ok(del.ok);
   assert.not.ok(ctx.host.references.has(SUB));
   const events = journalled(ctx).filter((d) => String(d.action).startsWith('central_enrolment'));

@@ -37,7 +37,7 @@ export class StoreHost implements SyncHost {
       journal: { path: join(dir, 'journal.sqlite'), secretPath: join(dir, 'keys/gate-secret') },
       enrolment: { path: join(dir, 'enrolment.sqlite'), keyPath: join(dir, 'keys/enrolment.key') },
       tokens: { trustListPath: trust, revocationListPath: revoked, fleetKeysDir: join(dir, 'tokens/fleet'), replayCachePath: join(dir, 'replay.sqlite') },
-      sync: { enabled: true, site: 'TST', centralKeyPath: join(dir, 'keys/central.pub.pem'), commandLedgerPath: join(dir, 'sync-commands.sqlite'), ...sync },
+      sync: { enabled: true, site: 'TST', centralKeyPath: join(dir, 'keys/central.pub.pem'), gateKeyPath: join(dir, 'keys/gate-command.key'), commandLedgerPath: join(dir, 'sync-commands.sqlite'), ...sync },
     });
     this.journalStore = Journal.open({ path: this.config.journal.path, gate, clock, secretPath: this.config.journal.secretPath });
     this.references = ReferenceStore.open({ path: this.config.enrolment.path, keyPath: this.config.enrolment.keyPath, clock });
