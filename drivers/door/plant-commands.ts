@@ -75,6 +75,7 @@ export function runPlantCommand(plant: DoorPlant, line: string): PlantCommandRes
       case 'reverse': swallow(car(a).reverse()); break;
       case 'fire': plant.setFireAlarm(on(a)); break;
       case 'tamper': plant.setTamper(on(a)); break;
+      case 'reboot': plant.powerCycle(); break;
       case 'jam': plant.jam(leafName(a), on(b)); break;
       case 'block': plant.block(leafName(a), on(b)); break;
       case 'fault':

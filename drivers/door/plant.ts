@@ -55,6 +55,8 @@ export class DoorPlant {
   slowMs: number;
   readonly #coils = new Array<boolean>(PLANT_SIZES.coils).fill(false);
   readonly #holding: number[];
+  /** watchdog_ms after power-on, before any master writes it (PlantOptions.watchdogMs). */
+  readonly #powerOnWatchdogMs: number;
   readonly #firmware: number;
   readonly #tickMs: number;
   readonly #first: Leaf;
@@ -74,7 +76,8 @@ export class DoorPlant {
     this.layout = o.layout ?? 'pedestrian';
     this.clock = o.clock;
     this.slowMs = o.slowMs ?? 400;
-    this.#holding = [0, o.watchdogMs ?? 3000];
+    this.#powerOnWatchdogMs = o.watchdogMs ?? 3000;
+    this.#holding = [0, this.#powerOnWatchdogMs];
     this.#firmware = o.firmwareVersion ?? 0x0103;
     this.#tickMs = o.tickMs ?? 20;
     this.#roles = this.layout === 'vehicle' ? vehicleRoles : pedestrianRoles;
@@ -171,6 +174,18 @@ export class DoorPlant {
   setFault(fault: PlantFault): void {
     this.#fault = fault;
     this.#first.jammed = fault === 'jammed_door';
+  }
+
+  /**
+   * The controller reboots (power cut, firmware reset): coils off, holding registers back at
+   * their power-on values (heartbeat 0, its own default watchdog_ms), not tripped, the
+   * watchdog counting from now. The leaves stay where they are and follow the cleared coils.
+   */
+  powerCycle(): void {
+    this.#coils.fill(false);
+    this.#holding.splice(0, this.#holding.length, 0, this.#powerOnWatchdogMs);
+    this.#tripped = false;
+    this.#lastBeatAt = this.clock.monotonic();
   }
 
   setFireAlarm(on: boolean): void {

@@ -7,6 +7,7 @@ import { contiguousRuns, roleError, spanOf, type RoleMap, type RoleTable } from 
 import type { DoorTransport } from './transport.ts';
 import { LoopLagMeter } from './honest-wait.ts';
 import { BusQueue } from './bus-queue.ts';
+import { ControllerRegisters } from './controller-registers.ts';
 
 export interface PolledControllerOptions {
   layout: DoorLayout;
@@ -39,6 +40,8 @@ export interface DoorLinkStats {
 
 const EMPTY: DoorSnapshot = { inputs: {}, registers: {}, outputs: {}, at: 0 };
 const RETRYABLE = new Set<string>([DoorErrorCode.TIMEOUT, DoorErrorCode.BAD_FRAME]);
+/** Every this many polls the holding registers are read back (a restarted controller, ~1 s at 10 Hz). */
+const REGISTER_CHECK_POLLS = 10;
 
 /**
  * The DoorController behaviour shared by the Modbus master and the in-process twin: one
@@ -69,6 +72,9 @@ export class PolledDoorController implements DoorController {
   #heartbeatTimer: TimerHandle | undefined;
   #heartbeat = 0;
   #heartbeatPending = false;
+  /** A heartbeat was acknowledged since the link (re)opened: no output is written before. */
+  #beatAcked = false;
+  readonly #regs: ControllerRegisters;
   #pollLoop: Promise<void> = Promise.resolve();
   #started: (() => void) | undefined;
   readonly stats: DoorLinkStats = { polls: 0, failedPolls: 0, retries: 0, linkOpens: 0, maxOwnLagMs: 0 };
@@ -77,6 +83,7 @@ export class PolledDoorController implements DoorController {
     this.#o = o;
     this.layout = o.layout;
     this.#log = (o.log ?? silentLogger()).child({ part: 'door' });
+    this.#regs = new ControllerRegisters({ roles: o.roles, transport: o.transport, watchdogMs: o.watchdogMs, log: this.#log, transact: (op) => this.#transact(op) });
     this.#bus.onListenerError((err, event) => this.#log.error({ err, event }, 'door listener threw'));
     o.transport.onLost((err) => {
       this.#lastError = err as DeviceError;
@@ -137,6 +144,8 @@ export class PolledDoorController implements DoorController {
       writes.set(addr, value);
     }
     if (!this.#running || this.#faulted) throw new DeviceError('door', DoorErrorCode.OFFLINE, 'controller offline; command not sent');
+    // A controller tripped by a dead master refuses doors until a new heartbeat: write nothing before one.
+    if (!this.#beatAcked) throw new DeviceError('door', DoorErrorCode.OFFLINE, 'no heartbeat acknowledged since the link opened; command not sent');
     // Commands go ahead of queued polls: the door must not wait behind reads.
     for (const run of contiguousRuns(writes)) {
       await this.#transact(() => this.#o.transport.writeCoils(run.start, run.values), true);
@@ -188,6 +197,7 @@ export class PolledDoorController implements DoorController {
     }
     try {
       this.#apply(await this.#readAll());
+      if (this.stats.polls % REGISTER_CHECK_POLLS === 0) this.#continueBeatFrom(await this.#regs.check());
     } catch (err) {
       this.stats.failedPolls++;
       this.#pollFailed = true;
@@ -206,15 +216,15 @@ export class PolledDoorController implements DoorController {
     }
     this.stats.linkOpens++;
     this.#log.info('controller link open');
-    const wd = this.#o.roles.holdingRegisters.watchdog_ms;
-    if (this.#o.watchdogMs !== undefined && wd !== undefined) {
-      const ms = this.#o.watchdogMs;
-      await this.#transact(() => this.#o.transport.writeRegister(wd, ms)).catch((err) =>
-        this.#log.warn({ code: errorCode(err) }, 'could not set watchdog_ms'),
-      );
-    }
+    this.#beatAcked = false;
+    // watchdog_ms written and read back; the heartbeat continues from the register's value.
+    this.#continueBeatFrom(await this.#regs.onConnect());
     this.#beat();
     return true;
+  }
+
+  #continueBeatFrom(value: number | undefined): void {
+    if (value !== undefined) this.#heartbeat = value;
   }
 
   async #readAll(): Promise<DoorSnapshot> {
@@ -316,7 +326,13 @@ export class PolledDoorController implements DoorController {
     this.#heartbeatPending = true;
     this.#heartbeat = (this.#heartbeat % 0xffff) + 1;
     const value = this.#heartbeat;
-    this.#transact(() => this.#o.transport.writeRegister(hb, value), true)
+    const write = async (): Promise<void> => {
+      this.#regs.beatSent(value);
+      await this.#o.transport.writeRegister(hb, value);
+      this.#regs.beatAcked(value);
+      this.#beatAcked = true;
+    };
+    this.#transact(write, true)
       .catch((err) => this.#log.debug({ code: errorCode(err) }, 'heartbeat not acknowledged'))
       .finally(() => (this.#heartbeatPending = false));
   }

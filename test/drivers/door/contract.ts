@@ -107,6 +107,36 @@ export function doorContract(t: Test, make: () => Promise<DoorHarness>): void {
       assert.is(h.plant.readCoil(0), true);
     }));
 
+  // Issue 11 item 3(a): a master that restarted its counter at 1 over a register holding 1
+  // wrote no change, and the controller a dead master had tripped stayed tripped.
+  t('the heartbeat continues from the register (a tripped controller holding 1 is cleared); no output before the first heartbeat', () =>
+    withHarness(async (h) => {
+      h.plant.writeHoldingRegister(0, 1);
+      assert.ok(await waitFor(h, () => h.plant.tripped, 4000), 'a controller without a master trips');
+      h.alive.value = false;
+      await h.settle(h.controller.start());
+      await expectRejection(h.controller.setOutputs({ entry_release: true }), h, 'DOOR_OFFLINE');
+      assert.is(h.plant.readCoil(0), false, 'nothing written before a heartbeat');
+      h.alive.value = true;
+      assert.ok(await waitFor(h, () => !h.plant.tripped, 1500), 'the first heartbeat is a change: the trip clears');
+      assert.is.not(h.plant.readHoldingRegister(0), 1);
+      await h.settle(h.controller.setOutputs({ entry_release: true }));
+      assert.is(h.plant.readCoil(0), true);
+    }));
+
+  // Issue 11 item 3(b): watchdog_ms was written only when the port reopened, so a controller
+  // that rebooted ran with its own default.
+  t('a controller that restarts gets watchdog_ms written again and read back; its watchdog then trips in time', () =>
+    withHarness(async (h) => {
+      await startHealthy(h);
+      assert.ok(await waitFor(h, () => h.plant.readHoldingRegister(1) === h.config.watchdogMs, 1000), 'watchdog_ms set on connect');
+      h.plant.powerCycle();
+      assert.is.not(h.plant.readHoldingRegister(1), h.config.watchdogMs, 'the rebooted controller runs its own default');
+      assert.ok(await waitFor(h, () => h.plant.readHoldingRegister(1) === h.config.watchdogMs, 2500), 'watchdog_ms written again after the restart');
+      h.alive.value = false;
+      assert.ok(await waitFor(h, () => h.plant.tripped, h.config.watchdogMs + 600), 'the configured watchdog trips a hung master');
+    }));
+
   for (const [fault, code] of [['silent', 'DOOR_TIMEOUT'], ['bad_crc', 'DOOR_BAD_FRAME'], ['exception', 'DOOR_EXCEPTION']] as const) {
     t(`personality ${fault}: fault ${code} after faultAfterMs, commands refused, recovered when healthy`, () =>
       withHarness(async (h) => {
