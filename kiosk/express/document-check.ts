@@ -68,6 +68,8 @@ export function createDocumentCheck(deps: DocumentCheckDeps): (channel: string, 
       return { ok: false, tokenType: 'passport', reason: 'CHIP_UNREADABLE', ...(subject ? { subject } : {}), detail: { failed_step: 'select', chip: 'absent' } };
     }
     let extraction: ReferenceExtraction | undefined;
+    // chip_ms is the whole chip session: access control, every file read, the checks.
+    const chipFrom = deps.clock.monotonic();
     try {
       await deps.chip.connect();
     } catch {
@@ -96,7 +98,7 @@ export function createDocumentCheck(deps: DocumentCheckDeps): (channel: string, 
         ...(r.accessControl ? { access_control: r.accessControl } : {}),
         ...(r.cloneCheck ? { clone_check: r.cloneCheck } : {}),
         ...(r.failedStep ? { failed_step: r.failedStep } : {}),
-        chip_ms: Math.round(Object.entries(r.timings).filter(([k]) => !k.includes(':')).reduce((a, [, v]) => a + v, 0)),
+        chip_ms: Math.round(deps.clock.monotonic() - chipFrom),
       };
       if (!r.ok || !extraction) return { ok: false, tokenType: 'passport', reason: r.reason ?? 'REFERENCE_UNUSABLE', ...(subject ? { subject } : {}), detail };
       return { ok: true, tokenType: 'passport', subject, reference: { template: extraction.template, source: 'chip' }, detail };
