@@ -1,0 +1,51 @@
+import type { Logger } from '../kiosk/log.ts';
+import { CommandService } from './commands/service.ts';
+import { loadCommandKey } from './commands/central-key.ts';
+import type { CentralConfig } from './config.ts';
+import { ConsoleServer } from './console/server.ts';
+import { openPool, type Pool } from './db/pool.ts';
+import { IngestService } from './ingest/service.ts';
+
+export interface CentralHandle {
+  ingest: IngestService;
+  console: ConsoleServer;
+  commands: CommandService;
+  pool: Pool;
+  stop(): Promise<void>;
+}
+
+/**
+ * One central instance: ingest (its share of the fleet's events, every status), the
+ * officers' console, and the command publisher. Several instances with the same MQTT group
+ * and database are one central system.
+ */
+export async function startCentral(cfg: CentralConfig, log: Logger): Promise<CentralHandle> {
+  const key = loadCommandKey(cfg.commands.keyPath);
+  const pool = openPool(cfg.db.url, cfg.db.poolSize);
+  const ingest = new IngestService(cfg, pool, log);
+  await ingest.start();
+  const commands = new CommandService({ pool, key: key.privateKey, groups: cfg.commands.groups, instance: cfg.instance, publish: (t, p) => ingest.consumer.publish(t, p) });
+  const consoleServer = new ConsoleServer({
+    host: cfg.console.host,
+    port: cfg.console.port,
+    usersPath: cfg.console.usersPath,
+    sessionMinutes: cfg.console.sessionMinutes,
+    instance: cfg.instance,
+    dbUrl: cfg.db.url,
+    pool,
+    commands,
+    log: log.child({ part: 'console' }),
+  });
+  await consoleServer.start();
+  return {
+    ingest,
+    console: consoleServer,
+    commands,
+    pool,
+    async stop() {
+      await consoleServer.stop();
+      await ingest.stop();
+      await pool.end();
+    },
+  };
+}
