@@ -7,6 +7,7 @@ import type { DecodedFace } from '../passport/face-decode.ts';
 import { parseTd3 } from '../../icao/mrz.ts';
 import { readAndVerifyPassport, type PassportPolicy } from '../passport/read-passport.ts';
 import type { TrustList } from '../passport/trust.ts';
+import { looksLikeSeal, type ExpressVisa } from './visa-check.ts';
 
 export interface DocumentCheckDeps {
   chip: ChipReader;
@@ -19,6 +20,8 @@ export interface DocumentCheckDeps {
   policy?: Partial<PassportPolicy>;
   /** How long to wait for the chip to come into the field after the MRZ was read. */
   chipWaitMs?: number;
+  /** e-Visas: visitors of the nationalities that need one scan it after the passport (docs/evisa.md). */
+  visa?: ExpressVisa;
 }
 
 /** A decoded DG2 face as the face engine's raw frame (grey faces widened to RGB). */
@@ -56,10 +59,14 @@ function waitForChip(chip: ChipReader, clock: Clock, ms: number): Promise<boolea
  */
 export function createDocumentCheck(deps: DocumentCheckDeps): (channel: string, token: unknown) => Promise<TokenVerdict> {
   return async (_channel, token): Promise<TokenVerdict> => {
+    const since = deps.clock.monotonic();
+    // An e-Visa scanned before the passport: the visitor is told to start with the passport.
+    if (looksLikeSeal(token)) return { ok: false, tokenType: 'passport', reason: 'VISA_BEFORE_PASSPORT' };
     const lines = Array.isArray(token) ? (token as string[]) : typeof token === 'string' ? token : '';
     let subject = '';
+    let mrz: ReturnType<typeof parseTd3> | undefined;
     try {
-      const mrz = parseTd3(lines);
+      mrz = parseTd3(lines);
       subject = deps.pseudonym(`${mrz.issuingState}:${mrz.documentNumber}`);
     } catch {
       /* readAndVerifyPassport gives MRZ_INVALID below */
@@ -68,6 +75,7 @@ export function createDocumentCheck(deps: DocumentCheckDeps): (channel: string, 
       return { ok: false, tokenType: 'passport', reason: 'CHIP_UNREADABLE', ...(subject ? { subject } : {}), detail: { failed_step: 'select', chip: 'absent' } };
     }
     let extraction: ReferenceExtraction | undefined;
+    let verdict: TokenVerdict;
     // chip_ms is the whole chip session: access control, every file read, the checks.
     const chipFrom = deps.clock.monotonic();
     try {
@@ -101,9 +109,16 @@ export function createDocumentCheck(deps: DocumentCheckDeps): (channel: string, 
         chip_ms: Math.round(deps.clock.monotonic() - chipFrom),
       };
       if (!r.ok || !extraction) return { ok: false, tokenType: 'passport', reason: r.reason ?? 'REFERENCE_UNUSABLE', ...(subject ? { subject } : {}), detail };
-      return { ok: true, tokenType: 'passport', subject, reference: { template: extraction.template, source: 'chip' }, detail };
+      verdict = { ok: true, tokenType: 'passport', subject, reference: { template: extraction.template, source: 'chip' }, detail };
     } finally {
       await deps.chip.disconnect?.().catch(() => {});
     }
+    // The passport is proven (DG1 equals this MRZ): now its e-Visa, when the nationality needs one.
+    if (deps.visa && mrz && deps.visa.required(mrz.nationality)) {
+      const v = await deps.visa.check(mrz, since);
+      if (!v.ok) return { ok: false, tokenType: 'passport', reason: v.reason, subject, detail: { ...verdict.detail, ...v.detail } };
+      return { ...verdict, detail: { ...verdict.detail, ...v.detail } };
+    }
+    return verdict;
   };
 }

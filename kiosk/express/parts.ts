@@ -9,7 +9,9 @@ import type { TokenVerdict } from '../crossing/types.ts';
 import type { Logger } from '../log.ts';
 import { TrustList } from '../passport/trust.ts';
 import { assertStrictModesAll } from '../strict-modes.ts';
+import type { TokenScanner } from '../../drivers/scanner/interface.ts';
 import { createDocumentCheck } from './document-check.ts';
+import { createExpressVisa, type ExpressVisa } from './visa-check.ts';
 
 export interface ExpressParts {
   mrzReader: MrzReader;
@@ -17,6 +19,8 @@ export interface ExpressParts {
   /** The CSCA trust list in force; replaced whole by a reload or a signed central command. */
   trust: { current: TrustList; reload(): void };
   checkDocument: (channel: string, token: unknown) => Promise<TokenVerdict>;
+  /** e-Visa checks for the nationalities that need one (config visa); the lane's scanners feed its inbox. */
+  visa: ExpressVisa;
 }
 
 /** The PC/SC driver needs a native addon; load it only for a gate that has a real reader. */
@@ -36,7 +40,7 @@ async function chipReaderFor(config: GateConfig): Promise<ChipReader> {
  */
 export async function createExpressParts(
   config: GateConfig,
-  deps: { clock: Clock; log: Logger; engine: FaceEngine; pseudonym: (v: string) => string },
+  deps: { clock: Clock; log: Logger; engine: FaceEngine; pseudonym: (v: string) => string; scanners?: readonly TokenScanner[] },
 ): Promise<ExpressParts> {
   const p = config.passport;
   const load = (): TrustList => {
@@ -47,7 +51,10 @@ export async function createExpressParts(
   const trust = { current: load(), reload: () => void (trust.current = load()) };
   const chipReader = await chipReaderFor(config);
   const mrzReader = createMrzReader(p, { clock: deps.clock, log: deps.log.child({ part: 'mrz' }) });
+  const visa = createExpressVisa(config.visa, { clock: deps.clock, log: deps.log.child({ part: 'visa' }) });
+  visa.inbox.attach(deps.scanners ?? []);
   const checkDocument = createDocumentCheck({
+    visa,
     chip: chipReader,
     trust: () => trust.current,
     engine: deps.engine,
@@ -56,5 +63,5 @@ export async function createExpressParts(
     pseudonym: deps.pseudonym,
     policy: { eligibleStates: p.eligibleStates, pace: p.pace, requireCrl: p.requireCrl, chunk: p.readChunk },
   });
-  return { mrzReader, chipReader, trust, checkDocument };
+  return { mrzReader, chipReader, trust, checkDocument, visa };
 }
