@@ -183,6 +183,7 @@ export class CrossingBinding {
   setManualOutputs(outputs: Record<string, boolean>): void {
     this.#manual = { ...this.#manual, ...outputs };
     this.#desired = { ...this.#desired, ...outputs };
+    this.#forced.commanded(this.#desired, this.#d.clock.monotonic());
     this.#write();
   }
 

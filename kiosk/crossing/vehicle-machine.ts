@@ -185,7 +185,10 @@ export const vehicleMachine = setup({
     assignIo: assign(({ context, event }) => {
       if (event.type !== 'IO') return {};
       const c = context.crossing;
-      if (!c || c.raisedAt === undefined) return { io: event.io, ioKnown: true };
+      // The first report ever (a start with the controller silent resumed without one): the
+      // arm is adopted as found, so a raised arm over a vehicle is never commanded down.
+      const armUp = context.ioKnown ? context.armUp : context.armUp || (underArm(event.io) && !armDown(event.io));
+      if (!c || c.raisedAt === undefined) return { io: event.io, ioKnown: true, armUp };
       // Loops may report in any order: remember what the passage has shown so far. A car under
       // the arm and off loop_exit is not past it (it touched loop_exit and backed off again).
       const seenUnder = c.seenUnder || underArm(event.io);

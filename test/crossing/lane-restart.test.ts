@@ -100,6 +100,13 @@ test('vehicle restart with a car under the raised arm: the arm stays up, the lan
   h.io({ barrier_down: true });
   await h.advance(5000);
   assert.ok(h.matches({ in_service: 'idle' }));
+  // The controller silent at the start: the lane resumes without a report; the first one adopts the arm.
+  const late = vehicleHarness();
+  late.actor.start();
+  late.actor.send({ type: 'DEVICE_FAULT', device: 'controller', code: 'NOT_CONNECTED' });
+  assert.ok(late.matches('out_of_service'));
+  late.io({ barrier_down: false, loop_barrier: true }, { vehicle_count: 1 });
+  assert.ok(late.outputs().barrier_raise, 'the first report keeps the arm up over the car');
   // A car waiting in front of an arm found down and locked is not under it: the arm stays down.
   const g = vehicleHarness({}, {}, { inputs: { barrier_down: true, loop_barrier: true }, registers: { vehicle_count: 1 } }).start();
   assert.not.ok(g.outputs().barrier_raise, 'no car is let through without a decision');
