@@ -48,12 +48,20 @@ t.after(async (ctx) => {
   await ctx.engine?.close();
 });
 
-t('the default config carries the calibrated chip operating points', () => {
+t('the default config carries the calibrated operating points, each resolved by its impostor pairs', () => {
   assert.equal(config.chipOperatingPoints, calibrated.chipOperatingPoints);
-  for (const name of ['fmr_1e-3', 'fmr_1e-4']) {
-    const op = config.chipOperatingPoints![name]!;
-    assert.ok(op.calibration.genuinePairs > 0 && op.calibration.impostorPairs > 0, `${name} names its pair counts`);
+  for (const name of ['fmr_1e-3', 'fmr_1e-4', 'fmr_1e-5']) {
+    for (const [set, points] of [['photos', config.operatingPoints], ['chips', config.chipOperatingPoints!]] as const) {
+      const op = points[name]!;
+      assert.ok(op.calibration.genuinePairs > 0 && op.calibration.impostorPairs > 0, `${set} ${name} names its pair counts`);
+      // Resolved: enough impostor pairs that at least ten may pass at the named rate, and the measured rate is within it.
+      const rate = Number(name.slice(4));
+      assert.ok(op.calibration.impostorPairs * rate >= 10, `${set} ${name}: ${op.calibration.impostorPairs} impostor pairs cannot resolve ${rate}`);
+      assert.ok(op.calibration.far <= rate, `${set} ${name}: calibrated FAR ${op.calibration.far}`);
+    }
   }
+  assert.ok(config.operatingPoints['fmr_1e-5']!.threshold > config.operatingPoints['fmr_1e-4']!.threshold);
+  assert.ok(config.operatingPoints['fmr_1e-4']!.threshold > config.operatingPoints['fmr_1e-3']!.threshold);
 });
 
 t('chip references are verified at the chip operating point, other references at the full-photo one', async ({ engine, chip, ids }) => {

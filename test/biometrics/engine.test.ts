@@ -13,7 +13,7 @@ const index = JSON.parse(readFileSync(join(FIXTURES, 'index.json'), 'utf8')).fac
 const photo = (f: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, f)));
 const calibration = { data: 'test', genuinePairs: 0, impostorPairs: 0, far: 0, tar: 0, date: '2026-11-23' };
 // Chip references get a deliberately strict point here so the test can see which set was used.
-const config: FaceConfig = faceSection.parse({ chipOperatingPoints: { 'fmr_1e-3': { threshold: 0.99, calibration } } });
+const config: FaceConfig = faceSection.parse({ chipOperatingPoints: { 'fmr_1e-4': { threshold: 0.99, calibration } } });
 
 async function rawFrame(bytes: Uint8Array, width = 1280, height = 720): Promise<RawFrame> {
   const { data, info } = await sharp(bytes).resize(width, height, { fit: 'contain', background: '#707070' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -47,13 +47,13 @@ t.after(async (ctx) => {
   await ctx.engine?.close();
 });
 
-t('each live photo matches its own reference and no other at fmr_1e-3', async ({ engine, refs }) => {
+t('each live photo matches its own reference and no other at the default fmr_1e-4', async ({ engine, refs }) => {
   for (const [f, e] of Object.entries(index)) {
     if (e.role !== 'live') continue;
     for (const [identity, ref] of refs) {
       const r = await engine.verify(ref, photo(f));
       assert.is(r.decision, identity === e.identity ? 'match' : 'no_match', `${f} vs ${identity}: ${r.score}`);
-      assert.is(r.threshold, config.operatingPoints['fmr_1e-3']!.threshold);
+      assert.is(r.threshold, config.operatingPoints['fmr_1e-4']!.threshold);
       assert.ok(r.liveness! > config.livenessThreshold);
       assert.ok(r.timings.total! > 0 && r.timings.detect! > 0 && r.timings.embed! > 0);
     }
