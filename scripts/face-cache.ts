@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FaceEngine, ImageInput } from '../kiosk/biometrics/index.ts';
+import type { FaceEngine, FaceQuality, ImageInput } from '../kiosk/biometrics/index.ts';
 import { errorCode } from '../kiosk/errors.ts';
 import { loadManifest } from '../models/provision.ts';
 
@@ -131,3 +131,26 @@ export async function extractAll<T>(
   cache?.save();
   return out;
 }
+
+export interface VerifiedFrame { template: Float32Array | null; quality: FaceQuality | null; liveness: number | null; code?: string }
+
+/**
+ * One live frame through engine.verify (template, quality and liveness in one pass), cached by
+ * the frame's bytes. The reference only fills the unused score: any 512-value template does.
+ */
+export async function verifyCached(engine: Pick<FaceEngine, 'verify'>, cache: FaceCache | null, bytes: Uint8Array): Promise<VerifiedFrame> {
+  const key = `${bytesKey(bytes)}:verify`;
+  const hit = cache?.get(key);
+  if (hit) return { template: hit.template, quality: (hit.extra?.quality as unknown as FaceQuality) ?? null, liveness: hit.extra?.liveness ?? null, ...(hit.code ? { code: hit.code } : {}) };
+  let f: VerifiedFrame;
+  try {
+    const r = await engine.verify({ template: ANY_TEMPLATE, source: 'enrolment' }, bytes);
+    f = { template: r.template ?? null, quality: r.quality, liveness: r.liveness, ...(r.decision === 'no_face' ? { code: 'NO_FACE' } : {}) };
+  } catch (err) {
+    f = { template: null, quality: null, liveness: null, code: errorCode(err) };
+  }
+  cache?.set(key, { template: f.template, box: f.quality?.box ?? null, ...(f.code ? { code: f.code } : {}), extra: { liveness: f.liveness, quality: f.quality as unknown as number } });
+  return f;
+}
+
+const ANY_TEMPLATE = new Float32Array(512).fill(1 / Math.sqrt(512));

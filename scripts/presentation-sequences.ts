@@ -63,7 +63,7 @@ export function sequenceRecipes(seed: number, frames = 6): FrameRecipe[] {
   });
 }
 
-const BACKGROUND = { r: 128, g: 128, b: 128 };
+const BACKGROUND = { r: 128, g: 128, b: 128, alpha: 1 };
 
 /** One camera frame (JPEG bytes, the photo's size) from a photo and a recipe. */
 export async function renderFrame(photo: Uint8Array, f: FrameRecipe): Promise<Buffer> {
@@ -72,7 +72,9 @@ export async function renderFrame(photo: Uint8Array, f: FrameRecipe): Promise<Bu
   const raw = { raw: { width: W, height: H, channels: 3 as const } };
   // Pose: squeeze horizontally by cos(yaw), then roll; both about the centre, back on a W×H canvas.
   const squeezedW = Math.max(8, Math.round(W * Math.cos((f.yawDeg * Math.PI) / 180)));
-  let img = await sharp(upright.data, raw).resize(squeezedW, H, { fit: 'fill' }).rotate(f.rollDeg, { background: BACKGROUND }).raw().toBuffer({ resolveWithObject: true });
+  const squeezed = await sharp(upright.data, raw).resize(squeezedW, H, { fit: 'fill' }).raw().toBuffer();
+  // Rotation in its own pass: in one pipeline with the resize, sharp fills the corners black.
+  let img = await sharp(squeezed, { raw: { width: squeezedW, height: H, channels: 3 } }).rotate(f.rollDeg, { background: BACKGROUND }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   // Distance: scale the posed face, centred on a canvas of the photo's size.
   const w = Math.max(8, Math.round(img.info.width * f.scale * (W / Math.max(W, img.info.width))));
   const h = Math.max(8, Math.round(img.info.height * f.scale * (H / Math.max(H, img.info.height))));

@@ -1,0 +1,121 @@
+#!/usr/bin/env -S node --import tsx
+/**
+ * Single-frame vs multi-frame decisions on presentation sequences made from the shared photos.
+ *
+ *   node --import tsx scripts/bench-fusion.ts [--deepface DIR] [--lfw DIR] [--frames N] [--seed S] [--workers N]
+ *
+ * Every photo of deepface and every lfw-calib photo of a person with two or more photos becomes
+ * one presentation of N frames (scripts/presentation-sequences.ts: distance, walking blur, pose,
+ * exposure, JPEG). Each presentation is compared with every other photo's full-photo template
+ * as reference (the references of all 1,610 photos: genuine when the person is the same, else
+ * impostor). Ways to decide, each calibrated on the same impostor presentations:
+ *   single     every frame on its own (one trial per frame; today's per-frame threshold)
+ *   any-frame  the presentation passes when any frame passes (what the face loop did: the first
+ *              matching frame opened the gate), i.e. the maximum frame score
+ *   fused-K    quality-weighted template of the best K frames (kiosk/biometrics/fusion.ts)
+ *   mean-top3  mean score of the 3 best-quality frames (score-level fusion)
+ * Prints TAR at FAR 1e-3/1e-4/1e-5 with pair counts, the FAR each way reaches at the configured
+ * single-frame threshold, and the cost of fusion in ms; JSON summary as the last stdout line.
+ */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../config/load.ts';
+import { createFaceEngine, type FaceQuality } from '../kiosk/biometrics/index.ts';
+import { frameWeight, PresentationFusion } from '../kiosk/biometrics/fusion.ts';
+import { rateAtFar, ratesAtThreshold, sortScores } from '../kiosk/biometrics/metrics.ts';
+import { bytesKey, extractAll, FaceCache, verifyCached, withProgress } from './face-cache.ts';
+import { renderFrame, sequenceRecipes } from './presentation-sequences.ts';
+
+interface Opts { deepface: string; lfw: string; frames: string; seed: string; workers: string }
+interface Photo { set: string; dir: string; file: string; id: string }
+interface Frame { template: Float32Array | null; quality: FaceQuality | null; liveness: number | null }
+
+const FARS = ['1e-3', '1e-4', '1e-5'] as const;
+const dot = (a: Float32Array, b: Float32Array): number => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!; return s; };
+const hash = (s: string): number => { let h = 2166136261; for (const c of s) h = Math.imul(h ^ c.charCodeAt(0), 16777619); return h >>> 0; };
+
+function photos(set: string, dir: string): Photo[] {
+  return readFileSync(join(dir, 'identities.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')).map(([file, id]) => ({ set, dir, file: file!, id: `${set}:${id}` }));
+}
+
+async function run(o: Opts): Promise<void> {
+  const N = Math.max(2, Number(o.frames)), seed = Number(o.seed), workers = Math.max(1, Number(o.workers));
+  const all = [...photos('deepface', o.deepface), ...photos('lfw', o.lfw)];
+  const count = new Map<string, number>();
+  for (const p of all) count.set(p.id, (count.get(p.id) ?? 0) + 1);
+  const seqPhotos = all.filter((p) => count.get(p.id)! >= 2);
+  const config = loadConfig().face;
+  const engine = await createFaceEngine({ ...config, intraOpThreads: workers > 1 ? 1 : config.intraOpThreads }, { workers });
+  const refs = new Map<Photo, Float32Array | null>();
+  const frames = new Map<Photo, Frame[]>();
+  try {
+    const faces = await extractAll(engine, new FaceCache('photos'), all, { label: 'references', concurrency: workers * 2, key: async (p) => `${bytesKey(readFileSync(join(p.dir, p.file)))}:full`, load: async (p) => new Uint8Array(readFileSync(join(p.dir, p.file))) });
+    for (const p of all) refs.set(p, faces.get(p)!.template);
+    const cache = new FaceCache('frames');
+    await withProgress(`presentations (${N} frames each)`, seqPhotos, workers * 2, async (p) => {
+      const photo = new Uint8Array(readFileSync(join(p.dir, p.file)));
+      const out: Frame[] = [];
+      for (const recipe of sequenceRecipes(seed ^ hash(`${p.set}/${p.file}`), N)) out.push(await verifyCached(engine, cache, new Uint8Array(await renderFrame(photo, recipe))));
+      frames.set(p, out);
+    });
+    cache.save();
+  } finally {
+    await engine.close();
+  }
+
+  // Scores per way of deciding, genuine and impostor, over every (presentation, reference) pair.
+  const ways = ['single', 'any-frame', 'fused-1', 'fused-2', 'fused-3', `fused-${N}`, 'mean-top3'];
+  const gen = new Map(ways.map((w) => [w, [] as number[]])), imp = new Map(ways.map((w) => [w, [] as number[]]));
+  let fusionMs = 0, fusionOps = 0;
+  for (const p of seqPhotos) {
+    const fs = frames.get(p)!;
+    const usable = fs.filter((f) => f.template && f.quality) as { template: Float32Array; quality: FaceQuality; liveness: number | null }[];
+    const t0 = performance.now();
+    const fused = new Map<number, Float32Array | null>();
+    for (const k of [1, 2, 3, N]) {
+      const fusion = new PresentationFusion(k);
+      for (const f of usable) fusion.add(f);
+      fused.set(k, fusion.fusedTemplate());
+    }
+    fusionMs += performance.now() - t0;
+    fusionOps += usable.length * 4;
+    const byQuality = [...usable].sort((a, b) => frameWeight(b.quality) - frameWeight(a.quality)).slice(0, 3);
+    for (const q of all) {
+      if (q === p) continue;
+      const ref = refs.get(q);
+      const into = q.id === p.id ? gen : imp;
+      const frameScores = fs.map((f) => (ref && f.template ? dot(ref, f.template) : -Infinity));
+      for (const s of frameScores) into.get('single')!.push(s);
+      into.get('any-frame')!.push(Math.max(...frameScores));
+      for (const k of [1, 2, 3, N]) { const t = fused.get(k); into.get(`fused-${k}`)!.push(ref && t ? dot(ref, t) : -Infinity); }
+      into.get('mean-top3')!.push(ref && byQuality.length ? byQuality.reduce((s, f) => s + dot(ref, f.template), 0) / byQuality.length : -Infinity);
+    }
+  }
+
+  const configured = config.operatingPoints['fmr_1e-4']!.threshold;
+  const sets = `${seqPhotos.length} presentations × ${N} frames (${seqPhotos.filter((p) => p.set === 'deepface').length} deepface, ${seqPhotos.filter((p) => p.set === 'lfw').length} lfw-calib), references ${all.length} photos`;
+  console.log(`${sets}; seed ${seed}; frames without a face: ${[...frames.values()].flat().filter((f) => !f.template).length}; load ${loadavg()[0]!.toFixed(1)}`);
+  console.log('way        | genuine | impostor | TAR@1e-3 | TAR@1e-4 | TAR@1e-5 | thr@1e-4 | at configured fmr_1e-4 ' + configured.toFixed(3) + ': FAR, TAR');
+  const summary: Record<string, unknown> = {};
+  for (const w of ways) {
+    const s = sortScores(gen.get(w)!, imp.get(w)!);
+    const at = Object.fromEntries(FARS.map((f) => [f, rateAtFar(s, undefined, Number(f))]));
+    const c = ratesAtThreshold(s, configured);
+    console.log(`${w.padEnd(10)} | ${String(s.genuine.length).padStart(7)} | ${String(s.impostor.length).padStart(8)} | ${FARS.map((f) => `${at[f]!.tar.toFixed(4)}${at[f]!.unresolved ? '*' : ' '}`.padStart(8)).join(' | ')} | ${at['1e-4']!.threshold.toFixed(3).padStart(8)} | ${c.far.toExponential(2)}, ${c.tar.toFixed(4)}`);
+    summary[w] = { genuine: s.genuine.length, impostor: s.impostor.length, tar: Object.fromEntries(FARS.map((f) => [f, at[f]!.tar])), thresholds: Object.fromEntries(FARS.map((f) => [f, at[f]!.threshold])), at_configured_fmr_1e4: c };
+  }
+  const perFrameUs = (fusionMs * 1000) / Math.max(1, fusionOps);
+  console.log(`(* unresolved: too few impostor pairs)\nfusion cost: ${perFrameUs.toFixed(1)} µs per frame added (weighted sum of ≤ K templates and one cosine)`);
+  console.log(JSON.stringify({ presentations: seqPhotos.length, frames: N, references: all.length, seed, fusion_us_per_frame: Math.round(perFrameUs * 10) / 10, load: Math.round(loadavg()[0]! * 10) / 10, ways: summary }));
+}
+
+await new Command('bench-fusion')
+  .option('--deepface <dir>', 'deepface photos', new URL('../../shared/faces/deepface', import.meta.url).pathname)
+  .option('--lfw <dir>', 'lfw-calib photos', new URL('../../shared/faces/lfw-calib', import.meta.url).pathname)
+  .option('--frames <n>', 'frames per presentation', '6')
+  .option('--seed <n>', 'sequence seed', '20261202')
+  .option('--workers <n>', 'face worker threads', '1')
+  .action(run)
+  .parseAsync();
