@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { PassportError } from '../../icao/errors.ts';
 import type { FaceImage } from './face-image.ts';
+import { checkJp2Face, MAX_FACE_PIXELS } from './jp2-header.ts';
 
 /** A decoded face image: 8-bit interleaved pixels (1 or 3 channels). */
 export interface DecodedFace {
@@ -49,12 +50,15 @@ async function decodeJpeg2000(bytes: Buffer): Promise<DecodedFace> {
 }
 
 async function decodeJpeg(bytes: Buffer): Promise<DecodedFace> {
-  const { data, info } = await sharp(bytes, { failOn: 'error' }).raw().toBuffer({ resolveWithObject: true });
+  // libjpeg reads the size from the header: larger faces are refused before any pixel is decoded.
+  const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_FACE_PIXELS }).raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: info.channels, pixels: data };
 }
 
 /** Decodes DG2's face to pixels; a corrupt image, or one whose size disagrees with its record, is REFERENCE_UNUSABLE. */
 export async function decodeFace(face: FaceImage): Promise<DecodedFace> {
+  // Sized from the header first: a small signed file may declare a gigabyte of pixels.
+  if (face.format !== 'jpeg') checkJp2Face(face.bytes, face);
   let out: DecodedFace;
   try {
     out = face.format === 'jpeg' ? await decodeJpeg(face.bytes) : await decodeJpeg2000(face.bytes);
