@@ -1,0 +1,160 @@
+/**
+ * One soak run (issue 11.12): traffic at up to 600 crossings an hour through the real gate
+ * process while faults are injected at random, then the invariants. scripts/soak.ts is the
+ * benchmark's command line; test/e2e/soak.test.ts runs a short one (10 kills).
+ */
+import { Faults, type FaultKind } from './faults.ts';
+import { Judge, TRAVEL_MS, type WrongOpening } from './judge.ts';
+import { SoakRig } from './rig.ts';
+import { Traffic } from './traffic.ts';
+
+export interface SoakOptions {
+  kills: number;
+  seed: number;
+  /** Other faults per kill (on average). */
+  othersPerKill?: number;
+  /** Minimum spacing of crossings: 600 an hour is one every 6 s. */
+  crossingsPerHour?: number;
+  /** Progress lines (stderr in the CLI). */
+  say?: (line: string) => void;
+}
+
+export interface SoakFigures {
+  seed: number;
+  seconds: number;
+  crossings: number;
+  crossings_by_kind: Record<string, number>;
+  /** Outcomes the central side received (crossing_finished), by outcome/reason. */
+  outcomes: Record<string, number>;
+  kills: number;
+  faults: Record<FaultKind, number>;
+  gate_crashes: number;
+  failed_starts: number;
+  restart_ms_p50: number;
+  restart_ms_max: number;
+  door_releases: { entry: number; exit: number };
+  wrong_openings: number;
+  wrong_opening_list: WrongOpening[];
+  doors_closed_after_kill_ms_max: number;
+  late_closings: number;
+  closing_bound_ms: number;
+  journal_ok: boolean;
+  journal_events: number;
+  central_received: number;
+  central_duplicates: number;
+  lost_events: number;
+  stuck_travellers: number;
+}
+
+/** mulberry32: the run replays from its seed (travellers, faults, their timing). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0;
+};
+
+export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
+  const say = o.say ?? (() => {});
+  const random = prng(o.seed);
+  const rig = new SoakRig({ dataOnTmpfs: true });
+  const t0 = performance.now();
+  try {
+    await rig.start();
+    const traffic = new Traffic(rig, random);
+    const judge = new Judge(rig, traffic);
+    rig.onWrite = (w) => judge.onWrite(w);
+    const faults = new Faults(rig, judge, random);
+    await faults.startGate();
+    say(`soak: seed ${o.seed}, gate in service after ${faults.restartMs[0]} ms; ${o.kills} kills to go`);
+
+    let running = true;
+    let crossings = 0;
+    let crashes = 0;
+    const spacing = 3_600_000 / (o.crossingsPerHour ?? 600);
+    const trafficLoop = (async () => {
+      while (running) {
+        const started = performance.now();
+        if (rig.up && traffic.laneClear()) {
+          await traffic.cross(traffic.pick());
+          crossings++;
+        }
+        await sleep(Math.max(200, spacing - (performance.now() - started)));
+      }
+    })();
+
+    const othersPerKill = o.othersPerKill ?? 0.6;
+    while (faults.counts.kill < o.kills) {
+      // A gate that died by itself (a crash, a full disk) is restarted, as systemd does.
+      const g = rig.gate;
+      if (g && (g.proc.exitCode !== null || g.proc.signalCode !== null)) {
+        rig.up = false;
+        crashes++;
+        say(`soak: the gate exited by itself (${g.proc.exitCode ?? g.proc.signalCode}); restarting`);
+        await faults.startGate();
+      }
+      // At least one crossing between faults (bounded: a lane that serves nobody still gets faults),
+      // then the fault lands at a random moment of the next one.
+      const before = crossings;
+      for (const until = Date.now() + 30_000; crossings === before && Date.now() < until; ) await sleep(200);
+      await sleep(1000 + random() * 5000);
+      const kind: FaultKind = random() < 1 / (1 + othersPerKill) ? 'kill' : faults.pickOther();
+      await faults.inject(kind);
+      if (kind === 'kill') say(`soak: kill ${faults.counts.kill}/${o.kills} — ${crossings} crossings, ${judge.wrong.length} wrong openings`);
+    }
+    running = false;
+    await trafficLoop;
+
+    // The central side must get every event: let the outbox drain, then stop the gate in order.
+    const drainBy = Date.now() + 90_000;
+    while (Date.now() < drainBy) {
+      const j = judge.journal();
+      if (new Set(judge.receivedSeqs()).size >= j.events) break;
+      await sleep(500);
+    }
+    if (rig.gate && rig.gate.proc.exitCode === null) {
+      rig.gate.proc.kill('SIGTERM');
+      await Promise.race([rig.gate.exited, sleep(20_000)]);
+    }
+    await sleep(1000);
+    const journal = judge.journal();
+    const central = judge.central();
+    return {
+      seed: o.seed,
+      seconds: Math.round((performance.now() - t0) / 1000),
+      crossings,
+      crossings_by_kind: traffic.counts,
+      outcomes: judge.outcomes(),
+      kills: faults.counts.kill,
+      faults: faults.counts,
+      gate_crashes: crashes,
+      failed_starts: faults.failedStarts,
+      restart_ms_p50: pct(faults.restartMs, 50),
+      restart_ms_max: Math.max(0, ...faults.restartMs),
+      door_releases: judge.releases,
+      wrong_openings: judge.wrong.length,
+      wrong_opening_list: judge.wrong.slice(0, 20),
+      doors_closed_after_kill_ms_max: Math.round(Math.max(0, ...judge.closedAfterKill)),
+      late_closings: judge.lateClosings.length,
+      closing_bound_ms: rig.watchdogMs + TRAVEL_MS,
+      journal_ok: journal.ok,
+      journal_events: journal.events,
+      central_received: central.received,
+      central_duplicates: central.duplicates,
+      lost_events: central.lost.length,
+      stuck_travellers: traffic.stuck,
+    };
+  } finally {
+    await rig.close();
+  }
+}
