@@ -93,12 +93,12 @@ function makeDs(dir: string, cnf: string, name: string, opts: { key?: DsKey; cou
 }
 
 /** Builds a TD3 MRZ with correct check digits. */
-export function makeMrz(p: { surname: string; given: string; number: string; birth: string; expiry: string; sex?: string; state?: string }): [string, string] {
+export function makeMrz(p: { surname: string; given: string; number: string; birth: string; expiry: string; sex?: string; state?: string; nationality?: string }): [string, string] {
   const state = (p.state ?? 'UTO').padEnd(3, '<');
   const l1 = `P<${state}${p.surname}<<${p.given}`.padEnd(44, '<').slice(0, 44);
   const num = p.number.padEnd(9, '<');
   const opt = '<'.repeat(14);
-  const body = `${num}${checkDigit(num)}${state}${p.birth}${checkDigit(p.birth)}${p.sex ?? 'F'}${p.expiry}${checkDigit(p.expiry)}${opt}<`;
+  const body = `${num}${checkDigit(num)}${(p.nationality ?? state).padEnd(3, '<')}${p.birth}${checkDigit(p.birth)}${p.sex ?? 'F'}${p.expiry}${checkDigit(p.expiry)}${opt}<`;
   const composite = checkDigit(body.slice(0, 10) + body.slice(13, 20) + body.slice(21, 43));
   return [l1, `${body}${composite}`];
 }
@@ -180,7 +180,7 @@ function masterList(pkiDir: string, certs: string[], signer: string, out: string
 }
 
 /** Makes every test passport kind under `out`; returns the PKI and each passport's directory. */
-export async function makePassports(out: string, opts: { photo?: string; kinds?: PassportKind[]; faceSize?: { width: number; height: number } } = {}): Promise<{ pki: TestPki; passports: Map<PassportKind, string> }> {
+export async function makePassports(out: string, opts: { photo?: string; kinds?: PassportKind[]; faceSize?: { width: number; height: number }; nationality?: string } = {}): Promise<{ pki: TestPki; passports: Map<PassportKind, string> }> {
   const pkiDir = resolve(out, 'pki');
   mkdirSync(pkiDir, { recursive: true });
   const cnf = makeCsca(pkiDir, 'csca', 'Utopia Test CSCA');
@@ -210,7 +210,7 @@ export async function makePassports(out: string, opts: { photo?: string; kinds?:
   for (const kind of opts.kinds ?? (Object.keys(PASSPORT_KINDS) as PassportKind[])) {
     const dir = resolve(out, kind);
     mkdirSync(dir, { recursive: true });
-    const mrz = makeMrz({ surname: 'SPECIMEN', given: 'ALEX', number: 'UT1234567', birth: '850101', expiry: kind === 'expired-document' ? '200101' : '340515' });
+    const mrz = makeMrz({ surname: 'SPECIMEN', given: 'ALEX', number: 'UT1234567', birth: '850101', expiry: kind === 'expired-document' ? '200101' : '340515', ...(opts.nationality ? { nationality: opts.nationality } : {}) });
     const chipMrz = kind === 'mrz-mismatch' ? makeMrz({ surname: 'OTHER', given: 'PERSON', number: 'UT1234567', birth: '850101', expiry: '340515' }) : mrz;
     const face = kind === 'valid-jp2' ? dg2(faces.jp2, 'jp2', faces.width, faces.height) : dg2(faces.jpeg, 'jpeg', faces.width, faces.height);
     const groups = new Map<number, Buffer>([[1, dg1(chipMrz)], [2, kind === 'corrupt-face' ? corruptFace(face) : face]]);

@@ -5,6 +5,7 @@ import type { SimulatedChipReader } from '../../drivers/chip/sim-reader.ts';
 import type { SimulatedMrzReader } from '../../drivers/mrz/twin.ts';
 import { makePassports, type PassportKind } from '../make-passport.ts';
 import type { Scenario, Traveller } from './scenario.ts';
+import { VISA_NATIONALITY } from './express-visas.ts';
 
 /** Which test passport each Express token kind stands for (scripts/make-passport.ts). */
 const KIND: Record<string, PassportKind> = {
@@ -35,7 +36,7 @@ export async function makeScenarioPassports(scenario: Scenario, photosDir: strin
     const kind = KIND[t.token];
     if (!kind) throw new Error(`${t.name}: ${t.token} is not a passport (the Express e-Channel reads passports)`);
     const out = join(dir, `visitor-${i + 1}`);
-    const { pki, passports } = await makePassports(out, { photo: join(photosDir, t.reference[0]!), kinds: [kind] });
+    const { pki, passports } = await makePassports(out, { photo: join(photosDir, t.reference[0]!), kinds: [kind], ...(t.visa ? { nationality: VISA_NATIONALITY } : {}) });
     set.cscaPaths.push(pki.cscaPem);
     set.crlPaths.push(pki.crlPem);
     set.chipDirs.set(t, passports.get(kind)!);

@@ -7,6 +7,8 @@ import type { Outcome } from '../../kiosk/crossing/outcomes.ts';
 export const TOKEN_KINDS = ['valid', 'card', 'expired', 'forged', 'replayed', 'revoked', 'not-enrolled', 'not-eligible', 'garbage'] as const;
 /** What a visitor presents at the Express e-Channel: an e-passport, genuine or not. */
 export const PASSPORT_TOKENS = ['passport', 'passport-jp2', 'passport-tampered', 'passport-expired', 'passport-untrusted', 'passport-no-chip'] as const;
+/** The e-Visa a visitor whose nationality needs one scans after the passport (docs/evisa.md); `missing`: scans none. */
+export const VISA_KINDS = ['valid', 'forged', 'expired', 'revoked', 'other-passport', 'missing'] as const;
 export const BEHAVIOURS = ['normal', 'tailgate', 'linger', 'abandon', 'spoof-photo', 'impostor'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 export type PassportToken = (typeof PASSPORT_TOKENS)[number];
@@ -20,6 +22,8 @@ const traveller = z.object({
   live: z.array(z.string()).min(1),
   token: z.enum([...TOKEN_KINDS, ...PASSPORT_TOKENS]).default('valid'),
   behaviour: z.enum(BEHAVIOURS).default('normal'),
+  /** Express: the visitor's nationality needs a visa and this is the e-Visa they scan (their passport gets a visa-required nationality). */
+  visa: z.enum(VISA_KINDS).optional(),
   /** Expected outcome; by default derived from token and behaviour. */
   expected: z.string().optional(),
 });
@@ -42,6 +46,7 @@ export function expectedOutcome(t: Traveller): Outcome {
   if (t.expected) return t.expected as Outcome;
   if (t.token.startsWith('passport') && t.token !== 'passport' && t.token !== 'passport-jp2') return 'REJECTED_DOCUMENT';
   if (t.token !== 'valid' && t.token !== 'card' && t.token !== 'passport' && t.token !== 'passport-jp2') return 'REJECTED_TOKEN';
+  if (t.visa && t.visa !== 'valid') return 'REJECTED_DOCUMENT';
   switch (t.behaviour) {
     case 'tailgate':
       return 'TAILGATE';

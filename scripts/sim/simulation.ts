@@ -18,6 +18,7 @@ import { openPtyPair, type PtyPair } from './pty.ts';
 import type { Scenario, Traveller } from './scenario.ts';
 import { writeTokenFiles } from './tokens-for.ts';
 import { SimWorld } from './world.ts';
+import { makeScenarioVisas, withVisa } from './express-visas.ts';
 import { makeScenarioPassports, passportPresenter, takePassportBack, type PassportSet } from './express-setup.ts';
 import { SimulatedMrzReader } from '../../drivers/mrz/twin.ts';
 import { SimulatedChipReader } from '../../drivers/chip/sim-reader.ts';
@@ -54,6 +55,7 @@ export async function startSimulation(
   const pty: PtyPair | undefined = usePty ? await openPtyPair() : undefined;
   const express = scenario.profile === 'express';
   const passports: PassportSet | undefined = express ? await makeScenarioPassports(scenario, opts.photosDir, join(dataDir, 'passports')) : undefined;
+  const visas = passports ? makeScenarioVisas(scenario, passports.chipDirs, join(dataDir, 'visa'), Date.now()) : undefined;
   const config = resolvePaths(
     parseConfig({
       gate: 'SIM-01',
@@ -62,8 +64,10 @@ export async function startSimulation(
       door: pty ? { driver: 'modbus', port: pty.b, parity: 'none', baudRate: 19200 } : { driver: 'simulated' },
       camera: { driver: 'simulated' },
       readers: { scanners: [{ kind: 'simulated' }], card: { driver: 'simulated' } },
-      timings: scenario.timings,
+      // A visa-required visitor's document check is the chip read plus the e-Visa scan: a longer budget.
+      timings: { ...(visas ? { tokenBudgetMs: 14000 } : {}), ...scenario.timings },
       ...(passports ? { passport: { cscaPaths: passports.cscaPaths, crlPaths: passports.crlPaths, chipReader: 'simulated', mrzReader: { kind: 'simulated' } } } : {}),
+      ...(visas ? { visa: visas.config } : {}),
     }),
     dataDir,
   );
@@ -112,7 +116,7 @@ export async function startSimulation(
     removeCard: () => (card as SimulatedCardReader).hasCard && (card as SimulatedCardReader).remove(),
     ...(express && passports
       ? {
-          present: passportPresenter({ mrz: readers!.mrz as SimulatedMrzReader, chip: readers!.chip as SimulatedChipReader }, passports),
+          present: withVisa(passportPresenter({ mrz: readers!.mrz as SimulatedMrzReader, chip: readers!.chip as SimulatedChipReader }, passports), gate, scanner, visas),
           afterCrossing: () => takePassportBack({ chip: readers!.chip as SimulatedChipReader }),
         }
       : {}),
