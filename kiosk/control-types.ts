@@ -24,6 +24,8 @@ export interface GateStatus {
   devices: Record<string, DeviceHealth>;
   lastCrossing: { outcome: string; reason: string; at: string } | null;
   journal: { lastSeq: number; deliveredSeq: number; unsent: number; diskBytes: number };
+  /** The controller's inputs (doors, zones, loops, fire alarm) and registers as last polled. */
+  io?: { inputs: Record<string, boolean>; registers: Record<string, number> };
   version: string;
   startedAt: string;
 }

@@ -76,6 +76,7 @@ export class GateControl implements GateControlApi {
       devices,
       lastCrossing: this.#last ? { outcome: this.#last.outcome, reason: this.#last.reason, at: this.#lastAt } : null,
       journal: { lastSeq: j.lastSeq(), deliveredSeq: j.deliveredSeq(), unsent: j.undeliveredCount(), diskBytes: j.diskUsage() },
+      io: { inputs: { ...snap.context.io.inputs }, registers: { ...snap.context.io.registers } },
       version: process.env.npm_package_version ?? '0.1.0',
       startedAt: this.startedAt,
     };

@@ -65,6 +65,11 @@ export class TechnicianAuth {
     return s.technician;
   }
 
+  /** Clears a locked-out technician (and a socket-wide lock); true when something was locked. */
+  unlock(id: string): boolean {
+    return this.#lockout.unlock(id);
+  }
+
   logout(session: string | undefined): void {
     if (session !== undefined) this.#sessions.delete(session);
   }

@@ -18,6 +18,8 @@ export interface CommandContext {
   sync?: SyncHandle;
   /** Where the gate's log goes, when it goes to a file. */
   logFile?: string;
+  /** Clears a technician's login lockout (the gate holds the counters). */
+  unlockTechnician?: (id: string) => boolean;
   /** Streams an intermediate answer line (`more: true`) and waits until the socket takes it. */
   send(result: unknown): Promise<void>;
 }

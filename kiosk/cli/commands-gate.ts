@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import type { ControlResult } from '../control.ts';
+import type { GateStatus } from '../control-types.ts';
 import { parseArgs, type Handler } from './command-types.ts';
 import { CliError } from './errors.ts';
 import { selfTest } from './selftest.ts';
@@ -31,6 +32,15 @@ function tailFile(path: string, n: number): string[] {
   }
 }
 
+/** What the technician should expect after a mode change, in the gate's own terms. */
+function whatNext(asked: string, now: GateStatus, healthyMs: number): string {
+  if (asked !== 'in_service') return asked === 'maintenance' ? 'no crossing starts; doors can be moved by hand (egate door …)' : 'no crossing starts; the display shows the lane closed';
+  if (now.mode === 'in_service') return 'in service now';
+  const faulty = Object.entries(now.devices).filter(([, h]) => !h.healthy).map(([d, h]) => `${d} ${h.code ?? ''}`.trim());
+  if (faulty.length) return `in service once these devices are healthy for ${healthyMs / 1000} s: ${faulty.join(', ')} (egate status)`;
+  return `in service by itself once every device has been healthy for ${healthyMs / 1000} s`;
+}
+
 export const gateCommands: Record<string, Handler> = {
   async status(_args, ctx) {
     return { result: { ...ctx.control.status(), sync: ctx.sync ? ctx.sync.status() : null } };
@@ -50,7 +60,7 @@ export const gateCommands: Record<string, Handler> = {
   async mode(args, ctx) {
     const a = parseArgs(z.object({ mode: z.enum(['in_service', 'out_of_service', 'maintenance']) }), args);
     const detail = must(ctx.control.setMode(a.mode, ctx.technician));
-    return { result: { mode: a.mode, detail }, journal: { mode: a.mode } };
+    return { result: { mode: a.mode, detail, next: whatNext(a.mode, ctx.control.status(), ctx.control.config.timings.healthyBeforeServiceMs) }, journal: { mode: a.mode } };
   },
 
   async reset(_args, ctx) {

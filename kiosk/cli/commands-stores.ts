@@ -28,10 +28,13 @@ function verifyOffThread(path: string): Promise<VerifyResult> {
 
 export const storeCommands: Record<string, Handler> = {
   async 'journal.tail'(args, ctx) {
-    const a = parseArgs(z.object({ n: z.number().int().min(1).max(PAGE).default(20) }), args);
+    const a = parseArgs(z.object({ n: z.number().int().min(1).max(PAGE).default(20), after: z.number().int().min(0).optional() }), args);
     const j = ctx.control.journalStore;
+    // `after`: the next page of `journal tail -f`. Only the first request of a follow is
+    // journalled; one entry per poll would fill the journal with the technician reading it.
+    if (a.after !== undefined) return { result: { events: j.readAfter(a.after, a.n), lastSeq: j.lastSeq() }, journalled: true };
     const events = j.readAfter(Math.max(0, j.lastSeq() - a.n), a.n);
-    return { result: { events }, journal: { n: events.length } };
+    return { result: { events, lastSeq: j.lastSeq() }, journal: { n: events.length } };
   },
 
   async 'journal.verify'(_args, ctx) {

@@ -9,6 +9,13 @@ export function printStatus(s: GateStatus & { sync: unknown }, out: Out): void {
   out(`gate ${s.gate} (${s.profile}, site ${s.site}) version ${s.version}, up since ${s.startedAt}`);
   out(`mode ${s.mode} (${s.state})${s.inCrossing ? ', crossing in progress' : ''}`);
   out(`devices: ${Object.entries(s.devices).map(([d, h]) => `${d} ${h.healthy ? 'ok' : `FAULT ${h.code ?? ''}`.trim()}`).join(', ')}`);
+  if (s.io) {
+    const inputs = Object.entries(s.io.inputs).sort(([a], [b]) => a.localeCompare(b));
+    const doors = inputs.filter(([k]) => /_closed$|^barrier_/.test(k)).map(([k, v]) => `${k.replace(/_closed$/, '')} ${/_closed$/.test(k) ? (v ? 'closed' : 'OPEN') : v ? 'yes' : 'no'}`);
+    const sensors = inputs.filter(([k]) => !/_closed$|^barrier_/.test(k)).map(([k, v]) => `${k} ${v ? 'ON' : 'off'}`);
+    out(`doors: ${doors.join(', ') || 'no reading yet'}`);
+    out(`sensors: ${[...sensors, ...Object.entries(s.io.registers).map(([k, v]) => `${k} ${v}`)].join(', ') || 'no reading yet'}`);
+  }
   out(`last crossing: ${s.lastCrossing ? `${s.lastCrossing.outcome} (${s.lastCrossing.reason}) at ${s.lastCrossing.at}` : 'none since start'}`);
   const j = s.journal;
   out(`journal: last seq ${j.lastSeq}, delivered up to ${j.deliveredSeq}, sync backlog ${j.unsent} event(s), ${(j.diskBytes / 1024).toFixed(1)} KiB`);

@@ -90,6 +90,23 @@ export class LoginLockout {
     return this.check(id);
   }
 
+  /**
+   * A technician's word for a colleague (`egate technician unlock`): clears that id's count and
+   * lock, and a socket-wide lock. Returns whether anything was locked.
+   */
+  unlock(id: string): boolean {
+    const now = this.clock.now();
+    const t = this.#state.technicians[key(id)];
+    const s = this.#state.socket;
+    const was = (t?.lockedUntil ?? 0) > now || (s.lockedUntil ?? 0) > now;
+    delete this.#state.technicians[key(id)];
+    delete s.lockedUntil;
+    s.failures = 0;
+    s.since = now;
+    this.#save();
+    return was;
+  }
+
   /** A good login clears that technician's count (the socket's count runs out on its own). */
   success(id: string): void {
     if (delete this.#state.technicians[key(id)]) this.#save();
@@ -122,4 +139,23 @@ export class LoginLockout {
 
 function key(id: string): string {
   return createHash('sha256').update(id).digest('hex').slice(0, 16);
+}
+
+/**
+ * When each of `ids` is locked until (epoch ms), read from the gate's lockout file beside the
+ * credentials, for `egate technician list` on the gate's machine; ids not locked are absent.
+ */
+export function lockedUntil(lockoutPath: string, ids: readonly string[], now: number): Record<string, number> {
+  let state: Partial<State>;
+  try {
+    state = JSON.parse(readFileSync(lockoutPath, 'utf8')) as Partial<State>;
+  } catch {
+    return {};
+  }
+  const out: Record<string, number> = {};
+  for (const id of ids) {
+    const until = state.technicians?.[key(id)]?.lockedUntil;
+    if (until !== undefined && until > now) out[id] = until;
+  }
+  return out;
 }

@@ -1,8 +1,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../../config/load.ts';
 import type { GateStatus } from '../control-types.ts';
 import { EgateError } from '../errors.ts';
 import type { JournalEvent, VerifyResult } from '../journal/index.ts';
@@ -10,6 +9,8 @@ import { CliClient, sessionStore } from './client.ts';
 import { generateKeyFile, readKeyFile, removeTechnician, setTechnician } from './credentials.ts';
 import { CliError } from './errors.ts';
 import * as fmt from './format.ts';
+import { configFile, connectGate, defaultConfigPath, pathFromConfig } from './locate.ts';
+import { addMoreCommands, followJournal } from './program-more.ts';
 import { promptLine } from './prompt.ts';
 import type { SelfTestCheck } from './selftest.ts';
 
@@ -29,17 +30,12 @@ const int = (v: string): number => {
   return n;
 };
 
-/** A path from the config file, relative to the config file's directory (as the gate resolves it). */
-function fromConfig(opts: GlobalOpts, pick: (c: ReturnType<typeof loadConfig>) => string): string | undefined {
-  const file = opts.config ?? process.env.EGATE_CONFIG;
-  if (!file) return undefined;
-  const p = pick(loadConfig(file));
-  return isAbsolute(p) ? p : join(dirname(resolve(file)), p);
-}
-
-const socketPath = (o: GlobalOpts): string => o.socket ?? process.env.EGATE_SOCKET ?? fromConfig(o, (c) => c.local.socketPath) ?? 'var/egate.sock';
-const credentialsPath = (o: GlobalOpts, given?: string): string =>
-  given ?? fromConfig(o, (c) => c.local.technicianCredentialsPath) ?? 'var/keys/technicians.json';
+/** The credentials file: the option, else the config's (--config, EGATE_CONFIG, default location), else var/keys. */
+const credentialsPath = (o: GlobalOpts, given?: string): string => {
+  if (given) return given;
+  const cfg = configFile(o.config);
+  return cfg ? pathFromConfig(cfg, (c) => c.local.technicianCredentialsPath) : 'var/keys/technicians.json';
+};
 
 /** Logs in with the key file, or asks for the technician id and PIN on the terminal. */
 async function login(client: CliClient, o: GlobalOpts, socket: string): Promise<string> {
@@ -61,8 +57,7 @@ async function login(client: CliClient, o: GlobalOpts, socket: string): Promise<
 
 /** Runs one command on the gate, logging in first when there is no valid session. */
 async function call(o: GlobalOpts, cmd: string, args: Record<string, unknown> = {}, onMore?: (r: unknown) => void): Promise<unknown> {
-  const socket = socketPath(o);
-  const client = await CliClient.connect(socket);
+  const { client, socket } = await connectGate(o);
   try {
     client.session = sessionStore.load(o.sessionFile, socket);
     const fresh = !client.session;
@@ -97,8 +92,8 @@ function gateAction<A extends unknown[]>(
 export function buildProgram(): Command {
   const program = new Command('egate')
     .description("technician CLI of the e-Channel gate: talks to the running gate over its local socket")
-    .option('--socket <path>', 'gate socket (default: EGATE_SOCKET, config local.socketPath, var/egate.sock)')
-    .option('--config <file>', 'gate config file, for the socket and credentials paths (default: EGATE_CONFIG)')
+    .option('--socket <path>', 'gate socket (default: EGATE_SOCKET, the config\'s local.socketPath, ./var/egate.sock)')
+    .option('--config <file>', `gate config file, for the socket and credentials paths (default: EGATE_CONFIG, else ${defaultConfigPath()} when present)`)
     .option('--session-file <file>', 'where the login session is kept', join(homedir(), '.egate-session.json'))
     .option('--technician <id>', 'technician id (asked for when absent)')
     .option('--key-file <file>', 'log in with this key file instead of a PIN')
@@ -108,8 +103,7 @@ export function buildProgram(): Command {
 
   program.command('login').description('log in (PIN on the terminal, or --key-file)').action(async () => {
     const o = program.opts<GlobalOpts>();
-    const socket = socketPath(o);
-    const client = await CliClient.connect(socket);
+    const { client, socket } = await connectGate(o);
     try {
       out(`logged in as ${await login(client, o, socket)}`);
     } finally {
@@ -118,20 +112,17 @@ export function buildProgram(): Command {
   });
   program.command('logout').description('end the session').action(async () => {
     const o = program.opts<GlobalOpts>();
-    const socket = socketPath(o);
-    const session = sessionStore.load(o.sessionFile, socket);
+    const gate = await connectGate(o).catch(() => undefined);
+    const session = gate ? sessionStore.load(o.sessionFile, gate.socket) : undefined;
     sessionStore.clear(o.sessionFile);
-    if (session) {
-      const client = await CliClient.connect(socket).catch(() => undefined);
-      if (client) {
-        client.session = session;
-        await client.request('logout').catch(() => {});
-        client.close();
-      }
+    if (gate && session) {
+      gate.client.session = session;
+      await gate.client.request('logout').catch(() => {});
     }
+    gate?.client.close();
     out('logged out');
   });
-  program.command('status').description('mode, devices, last crossing, sync backlog').action(act(() => ({ cmd: 'status' }), (r: GateStatus & { sync: unknown }) => fmt.printStatus(r, out)));
+  program.command('status').description('mode, devices, door and sensor states, last crossing, sync backlog').action(act(() => ({ cmd: 'status' }), (r: GateStatus & { sync: unknown }) => fmt.printStatus(r, out)));
   program.command('selftest').description('controller answers, camera frames, readers present').action(
     act(() => ({ cmd: 'selftest' }), (r: { ok: boolean; checks: SelfTestCheck[] }) => {
       fmt.printSelfTest(r, out);
@@ -143,13 +134,20 @@ export function buildProgram(): Command {
   );
   const mode = program.command('mode').description('gate mode');
   mode.command('set <mode>').description('in_service | out_of_service | maintenance').action(
-    act((m: string) => ({ cmd: 'mode', args: { mode: m } }), (r: { mode: string; detail?: string }) => out(`mode ${r.detail ?? r.mode}`)),
+    act((m: string) => ({ cmd: 'mode', args: { mode: m } }), (r: { mode: string; detail?: string; next?: string }) => {
+      out(`mode ${r.detail ?? r.mode}`);
+      if (r.next) out(r.next);
+    }),
   );
   program.command('reset').description('reset after a cleared fire alarm').action(act(() => ({ cmd: 'reset' }), () => out('reset done')));
 
   const journal = program.command('journal').description('the gate journal');
-  journal.command('tail').option('-n, --lines <n>', 'events', int, 20).action(
-    act((opts: { lines: number }) => ({ cmd: 'journal.tail', args: { n: opts.lines } }), (r: { events: JournalEvent[] }) => fmt.printEvents(r.events, out)),
+  journal.command('tail').option('-n, --lines <n>', 'events', int, 20).option('-f, --follow', 'keep printing new events until interrupted').action(
+    async (opts: { lines: number; follow?: boolean }) => {
+      const o = program.opts<GlobalOpts>();
+      if (opts.follow) return followJournal(opts.lines, (cmd, args) => call(o, cmd, args), out, o.json === true);
+      return act((x: { lines: number }) => ({ cmd: 'journal.tail', args: { n: x.lines } }), (r: { events: JournalEvent[] }) => fmt.printEvents(r.events, out))(opts);
+    },
   );
   journal.command('verify').description('check the hash chain').action(
     act(() => ({ cmd: 'journal.verify' }), (r: VerifyResult) => {
@@ -234,6 +232,7 @@ export function buildProgram(): Command {
     out(removed ? `technician ${id} removed` : `no technician ${id}`);
     if (!removed) process.exitCode = 1;
   });
+  addMoreCommands(program, { call: (cmd, args) => call(program.opts<GlobalOpts>(), cmd, args), credentialsPath: (given) => credentialsPath(program.opts<GlobalOpts>(), given), out });
   return program;
 }
 

@@ -9,6 +9,7 @@ import { TechnicianAuth } from './auth.ts';
 import type { CommandContext, Handler, SyncHandle } from './command-types.ts';
 import { gateCommands } from './commands-gate.ts';
 import { storeCommands } from './commands-stores.ts';
+import { technicianCommands } from './commands-technicians.ts';
 import { readCredentials } from './credentials.ts';
 import { LineSplitter, MAX_LINE_BYTES, MAX_LINE_BYTES_BEFORE_LOGIN, requestSchema, type CliRequest, type CliResponse } from './protocol.ts';
 import { listenPrivate, removeOwn } from './socket-file.ts';
@@ -28,7 +29,7 @@ export interface CliServerDeps {
   logFile?: string;
 }
 
-const COMMANDS: Record<string, Handler> = { ...gateCommands, ...storeCommands };
+const COMMANDS: Record<string, Handler> = { ...gateCommands, ...storeCommands, ...technicianCommands };
 
 /**
  * Journal action name of a command: `journal.tail` → `journal_tail`; door commands use the
@@ -146,6 +147,7 @@ export async function startCliServer(control: GateControl, deps: CliServerDeps):
       clock: deps.clock,
       ...(deps.sync ? { sync: deps.sync } : {}),
       ...(logFile ? { logFile } : {}),
+      unlockTechnician: (id) => auth.unlock(id),
       send: (result) => write(socket, { id: req.id, ok: true, result, more: true }),
     };
     try {

@@ -73,10 +73,10 @@ t('journal export writes JSON lines to a new file', async ({ g }) => {
   assert.is(twice.code, 1, 'an existing file is not overwritten');
 });
 
-t('a gate that is not running is named as such', async ({ g }) => {
+t('a gate that is not running: the error says where it looked', async ({ g }) => {
   const r = await egate(g, ['--socket', join(g.dir, 'nowhere.sock'), 'status']);
   assert.is(r.code, 1);
-  assert.match(r.err, /^error GATE_NOT_RUNNING: the gate is not running/);
+  assert.match(r.err, /^error GATE_NOT_FOUND: no gate answers: looked in \S+nowhere\.sock \(--socket\)\./);
 });
 
 t.run();
