@@ -2,6 +2,7 @@ import { Bus } from '../../core/bus.ts';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { DeviceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
+import { honestDeadline, type Deadline } from '../../core/honest-wait.ts';
 import type { Camera, CameraEvents, Frame } from './interface.ts';
 
 interface Waiter {
@@ -21,7 +22,7 @@ export class FrameHub {
   #latest: Frame | undefined;
   #seq = 0;
   #waiters = new Set<Waiter>();
-  #watchdog: TimerHandle | undefined;
+  #watchdog: Deadline | undefined;
   #running = false;
   #faulted = false;
 
@@ -50,7 +51,7 @@ export class FrameHub {
 
   end(): void {
     this.#running = false;
-    this.deps.clock.clearTimeout(this.#watchdog);
+    this.#watchdog?.cancel();
     this.#watchdog = undefined;
     this.#latest = undefined;
     for (const w of this.#waiters) this.#settle(w, undefined, this.#error('CAMERA_STOPPED', 'camera stopped'));
@@ -58,13 +59,15 @@ export class FrameHub {
 
   /** (Re)starts the stall countdown; a source that has just been (re)launched calls this too. */
   armWatchdog(): void {
-    this.deps.clock.clearTimeout(this.#watchdog);
+    this.#watchdog?.cancel();
     if (!this.#running) return;
-    this.#watchdog = this.deps.clock.setTimeout(() => {
+    // Counted honestly: a timer that fires late (our loop was busy) lets the frames already
+    // waiting in the pipe arrive before the camera is called stalled (issue 11.11).
+    this.#watchdog = honestDeadline(this.deps.clock, this.deps.stallMs, () => {
       this.#watchdog = undefined;
       this.fault(this.#error('CAMERA_STALL', `no frame for ${this.deps.stallMs} ms`));
       this.deps.onStall();
-    }, this.deps.stallMs);
+    });
   }
 
   /** Takes ownership of `data` (exactly width*height*3 bytes) as the newest frame. */

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.d.ts';
 import { DeviceError } from '../../core/errors.ts';
 import { SystemClock, type Clock } from '../../core/clock.ts';
-import { honestDeadline } from './honest-wait.ts';
+import { honestDeadline } from '../../core/honest-wait.ts';
 import { DoorErrorCode } from './interface.ts';
 import type { DoorTransport } from './transport.ts';
 

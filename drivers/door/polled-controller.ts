@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../../core/log.ts';
 import { DoorErrorCode, type DoorController, type DoorEvents, type DoorLayout, type DoorSnapshot } from './interface.ts';
 import { contiguousRuns, roleError, spanOf, type RoleMap, type RoleTable } from './roles.ts';
 import type { DoorTransport } from './transport.ts';
-import { LoopLagMeter } from './honest-wait.ts';
+import { LoopLagMeter } from '../../core/honest-wait.ts';
 import { BusQueue } from './bus-queue.ts';
 import { ControllerRegisters } from './controller-registers.ts';
 

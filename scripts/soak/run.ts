@@ -15,6 +15,8 @@ export interface SoakOptions {
   othersPerKill?: number;
   /** Minimum spacing of crossings: 600 an hour is one every 6 s. */
   crossingsPerHour?: number;
+  /** Stop injecting after this many minutes even if fewer kills were made (the figures say how many). */
+  maxMinutes?: number;
   /** Progress lines (stderr in the CLI). */
   say?: (line: string) => void;
 }
@@ -94,7 +96,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     })();
 
     const othersPerKill = o.othersPerKill ?? 0.6;
-    while (faults.counts.kill < o.kills) {
+    const stopAt = performance.now() + (o.maxMinutes ?? Infinity) * 60_000;
+    while (faults.counts.kill < o.kills && performance.now() < stopAt) {
       // A gate that died by itself (a crash, a full disk) is restarted, as systemd does.
       const g = rig.gate;
       if (g && (g.proc.exitCode !== null || g.proc.signalCode !== null)) {
@@ -103,11 +106,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
         say(`soak: the gate exited by itself (${g.proc.exitCode ?? g.proc.signalCode}); restarting`);
         await faults.startGate();
       }
-      // At least one crossing between faults (bounded: a lane that serves nobody still gets faults),
+      // At least two crossings between faults (bounded: a lane that serves nobody still gets faults),
       // then the fault lands at a random moment of the next one.
       const before = crossings;
-      for (const until = Date.now() + 30_000; crossings === before && Date.now() < until; ) await sleep(200);
-      await sleep(1000 + random() * 5000);
+      for (const until = Date.now() + 40_000; crossings < before + 2 && Date.now() < until; ) await sleep(200);
+      await sleep(random() * 12_000);
       const kind: FaultKind = random() < 1 / (1 + othersPerKill) ? 'kill' : faults.pickOther();
       await faults.inject(kind);
       if (kind === 'kill') say(`soak: kill ${faults.counts.kill}/${o.kills} — ${crossings} crossings, ${judge.wrong.length} wrong openings`);

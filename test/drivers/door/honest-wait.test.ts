@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { Clock, TimerHandle } from '../../../core/clock.ts';
 import { SimulatedClock } from '../../../core/clock.ts';
 import { BusQueue } from '../../../drivers/door/bus-queue.ts';
-import { honestDeadline, LoopLagMeter } from '../../../drivers/door/honest-wait.ts';
+import { honestDeadline, LoopLagMeter } from '../../../core/honest-wait.ts';
 import { PlantTransport } from '../../../drivers/door/plant-transport.ts';
 import { DoorPlant } from '../../../drivers/door/plant.ts';
 import { PolledDoorController } from '../../../drivers/door/polled-controller.ts';

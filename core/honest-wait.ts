@@ -8,7 +8,7 @@
  * arrived on time. These helpers count only the time the process could have listened: a
  * timer that fires late does not count its lateness, and gives the I/O another turn first.
  */
-import type { Clock, TimerHandle } from '../../core/clock.ts';
+import type { Clock, TimerHandle } from './clock.ts';
 
 /** A timer firing later than this after its due time means our own loop was held up. */
 export const LATE_SLACK_MS = 50;
