@@ -90,6 +90,6 @@ export function orphanedPeers(startedBeforeMs: number): string[] {
 export function explainFailure(output: string, runStartedMs: number): string[] {
   const notes = [...hookErrors(output).map((h) => `hook failed: ${h}`), ...busyAddresses(output)];
   const orphans = orphanedPeers(runStartedMs);
-  if (orphans.length) notes.push(`peers left running by an earlier run (parent gone): ${orphans.join('; ')}`);
+  if (orphans.length) notes.push(`test peers started before this run whose parent is gone (left by an earlier run, or daemonized): ${orphans.join('; ')}`);
   return notes;
 }

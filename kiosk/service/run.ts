@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
 import { buildGate, resolvePaths } from '../build.ts';
 import { SystemClock } from '../clock.ts';
+import { assertNeededFiles } from '../config-check.ts';
 import { GateControl } from '../control.ts';
 import { startDisplayServer, type DisplayServer } from '../display/server.ts';
 import { startSync, type SyncHandle } from '../sync/attach.ts';
@@ -30,6 +31,8 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
   const log = serviceLogger();
   const clock = new SystemClock();
   const config = resolvePaths(loadConfig(configPath), dirname(resolve(configPath)));
+  // Every missing key or list at once, each with the command that makes it (`egate config check` shows the same).
+  assertNeededFiles(config);
   const { gate } = await buildGate(config, { clock, log });
   const control = new GateControl(gate);
   const notifier = new ServiceNotifier({ env, isAlive: () => gate.binding.isControlLoopAlive(), log: log.child({ part: 'systemd' }), clock });
