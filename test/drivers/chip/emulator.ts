@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +32,13 @@ async function waitFor(what: string, ms: number, test: () => Promise<boolean> | 
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** pcscd answers a client (pcsc_scan -r) and lists the virtual reader. */
+function readerListed(): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('/usr/bin/pcsc_scan', ['-r'], { timeout: 5000 }, (_err, stdout) => resolve(String(stdout).includes(VPCD_READER)));
+  });
+}
+
 function stopChild(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -47,11 +55,16 @@ export class ChipEmulator {
   #pcscd: ChildProcess | undefined;
   #vicc: ChildProcess | undefined;
 
-  /** Starts pcscd (foreground) and waits until vpcd listens for vicc. */
+  /**
+   * Starts pcscd (foreground) and waits until vpcd listens for vicc and pcscd answers its
+   * clients with the virtual reader listed: a PC/SC client that starts before that never
+   * sees the reader. The bounds are only deadlines for a loaded machine.
+   */
   async start(): Promise<void> {
     if (await portOpen(35963)) throw new Error('a pcscd with vpcd is already running on this machine; chip tests need their own');
     this.#pcscd = spawn('pcscd', ['--foreground'], { stdio: 'ignore' });
-    await waitFor('vpcd on port 35963', 8000, () => portOpen(35963));
+    await waitFor('vpcd on port 35963', 30_000, () => portOpen(35963));
+    if (existsSync('/usr/bin/pcsc_scan')) await waitFor(`pcscd to list ${VPCD_READER}`, 30_000, readerListed);
   }
 
   /** Puts a passport (a make-passport directory) in the virtual reader. */
