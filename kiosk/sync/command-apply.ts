@@ -1,8 +1,10 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { bytesToTemplate } from '../enrolment/sealed.ts';
 import { errorCode } from '../errors.ts';
 import { RevocationList, revocationListSchema } from '../tokens/revocation-list.ts';
 import { readJson, TrustList } from '../tokens/trust-list.ts';
+import { VisaRevocationList, visaRevocationSchema } from '../visa/revocations.ts';
 import type { Command } from './command-schema.ts';
 import type { SyncHost } from './types.ts';
 
@@ -68,6 +70,23 @@ export function applyCommand(host: SyncHost, cmd: Command): Applied {
         res = failure(err);
       }
       const data = { action: 'central_revocations', ...base, mode: cmd.args.mode, added: cmd.args.cti.length + cmd.args.sub.length, entries, ...res };
+      return { ...res, journal: { type: 'keys_changed', data } };
+    }
+    case 'revoke_visas': {
+      // The Express lane's visa verifier re-reads this file when it changes (kiosk/visa/revocations.ts).
+      let res: { ok: boolean; error?: string } = { ok: true };
+      let entries = 0;
+      try {
+        const path = host.config.visa.revocationListPath;
+        const current = cmd.args.mode === 'extend' && existsSync(path) ? visaRevocationSchema.parse(JSON.parse(readFileSync(path, 'utf8'))) : { visas: [] };
+        const next = { visas: [...new Set([...current.visas, ...cmd.args.visas])] };
+        entries = new VisaRevocationList(next).size;
+        mkdirSync(dirname(path), { recursive: true });
+        writeAtomic(path, next);
+      } catch (err) {
+        res = failure(err);
+      }
+      const data = { action: 'central_visa_revocations', ...base, mode: cmd.args.mode, added: cmd.args.visas.length, entries, ...res };
       return { ...res, journal: { type: 'keys_changed', data } };
     }
     case 'upsert_enrolments':

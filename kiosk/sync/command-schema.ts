@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Central commands by type; anything else is refused as CMD_UNSUPPORTED. */
-export const COMMAND_TYPES = ['set_mode', 'replace_trust_list', 'revoke', 'upsert_enrolments', 'delete_enrolments'] as const;
+export const COMMAND_TYPES = ['set_mode', 'replace_trust_list', 'revoke', 'revoke_visas', 'upsert_enrolments', 'delete_enrolments'] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
 export const COMMAND_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -49,6 +49,14 @@ export const commandSchema = z.discriminatedUnion('type', [
             .max(1000),
         })
         .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      ...envelope,
+      type: z.literal('revoke_visas'),
+      /** e-Visa numbers (docs/evisa.md); replace: the list becomes exactly these; extend: these are added. */
+      args: z.object({ mode: z.enum(['replace', 'extend']), visas: z.array(z.string().regex(/^[A-Z0-9]{6,20}$/)).max(1_000_000) }).strict(),
     })
     .strict(),
   z.object({ ...envelope, type: z.literal('delete_enrolments'), args: z.object({ subs: z.array(sub).min(1).max(10_000) }).strict() }).strict(),

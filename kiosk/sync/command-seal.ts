@@ -18,7 +18,7 @@ import type { Command } from './command-schema.ts';
  * on bytes anyone with publish rights could have sent, and binds the recipient kid so a
  * command cannot be redirected; the signed JSON inside still names its gate, id and iat.
  */
-export const SECRET_COMMAND_TYPES: ReadonlySet<string> = new Set(['upsert_enrolments', 'delete_enrolments', 'revoke']);
+export const SECRET_COMMAND_TYPES: ReadonlySet<string> = new Set(['upsert_enrolments', 'delete_enrolments', 'revoke', 'revoke_visas']);
 
 /** The central side: the command encrypted to the gate's public key, then signed. */
 export function sealCommand(centralKey: KeyObject, gatePublicKey: KeyObject, command: Command | Record<string, unknown>): Uint8Array {
