@@ -9,6 +9,7 @@ import { GateControl } from '../kiosk/control.ts';
 import { startDisplayServer, type DisplayServer, type DisplaySource } from '../kiosk/display/server.ts';
 import { EgateError } from '../kiosk/errors.ts';
 import { createLogger, silentLogger, type Logger } from '../kiosk/log.ts';
+import { createPrettyLogger, logFormat } from '../kiosk/service/pretty-log.ts';
 import { loadScenario, type Scenario } from './sim/scenario.ts';
 import { startSimulation } from './sim/simulation.ts';
 import { crossingLine, report, summaryTable, tableHeader } from './sim/summary.ts';
@@ -61,7 +62,12 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   let scenario: Scenario = opts.scenario ? loadScenario(opts.scenario) : builtinScenario((opts.profile ?? 'pedestrian') as Scenario['profile'], photos);
   if (opts.profile && opts.scenario) scenario = { ...scenario, profile: opts.profile as Scenario['profile'] };
   const photosDir = scenario.photos ?? photos.dir;
-  const log = opts.verbose ? createLogger({ level: 'debug' }) : silentLogger();
+  // --verbose: the gate's log on stderr (stdout carries the table, or the JSON report), readable on a terminal.
+  const log = !opts.verbose
+    ? silentLogger()
+    : logFormat(process.env, process.stderr.isTTY === true) === 'pretty'
+      ? createPrettyLogger({ level: 'debug', out: process.stderr })
+      : createLogger({ level: 'debug', destination: process.stderr });
   out(`egate demo — scenario "${scenario.name}", profile ${scenario.profile}, ${scenario.travellers.length} travellers, photos from ${scenario.photos ?? photos.source}`);
   const sim = await startSimulation(scenario, { photosDir, spoofPhoto: photos.spoof, log, say: out });
   out(`door controller: ${sim.doorLink}`);

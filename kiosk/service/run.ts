@@ -20,11 +20,13 @@ import { startCliServer } from '../cli/server.ts';
 import { EgateError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { createJournaldLogger } from './journald-log.ts';
+import { createPrettyLogger, logFormat } from './pretty-log.ts';
 import { ServiceNotifier } from './notify.ts';
 
-/** journald sets JOURNAL_STREAM when stdout goes to the journal; a terminal gets plain JSON. */
+/** journald sets JOURNAL_STREAM when stdout goes to the journal; a terminal gets readable lines, a pipe JSON. */
 function serviceLogger(): Logger {
-  return process.env.JOURNAL_STREAM ? createJournaldLogger() : createLogger();
+  const format = logFormat(process.env, process.stdout.isTTY === true);
+  return format === 'journald' ? createJournaldLogger() : format === 'pretty' ? createPrettyLogger() : createLogger();
 }
 
 export async function runService(configPath: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
