@@ -13,6 +13,8 @@
  *   any-frame  the presentation passes when any frame passes (what the face loop did: the first
  *              matching frame opened the gate), i.e. the maximum frame score
  *   fused-K    quality-weighted template of the best K frames (kiosk/biometrics/fusion.ts)
+ *   running-fused-3  a fused-3 verdict after every frame, passing at the first that clears
+ *              (what the face loop does)
  *   mean-top3  mean score of the 3 best-quality frames (score-level fusion)
  * Prints TAR at FAR 1e-3/1e-4/1e-5 with pair counts, the FAR each way reaches at the configured
  * single-frame threshold, and the cost of fusion in ms; JSON summary as the last stdout line.
@@ -66,7 +68,7 @@ async function run(o: Opts): Promise<void> {
   }
 
   // Scores per way of deciding, genuine and impostor, over every (presentation, reference) pair.
-  const ways = ['single', 'any-frame', 'fused-1', 'fused-2', 'fused-3', `fused-${N}`, 'mean-top3'];
+  const ways = ['single', 'any-frame', 'fused-1', 'fused-2', 'fused-3', `fused-${N}`, 'running-fused-3', 'mean-top3'];
   const gen = new Map(ways.map((w) => [w, [] as number[]])), imp = new Map(ways.map((w) => [w, [] as number[]]));
   let fusionMs = 0, fusionOps = 0;
   for (const p of seqPhotos) {
@@ -81,6 +83,15 @@ async function run(o: Opts): Promise<void> {
     }
     fusionMs += performance.now() - t0;
     fusionOps += usable.length * 4;
+    // What the face loop does with fusion on: a verdict after every frame on the best 3 so far;
+    // the presentation passes at the first verdict that clears (the maximum over time).
+    const running: Float32Array[] = [];
+    const live = new PresentationFusion(3);
+    for (const f of fs) {
+      if (!f.template || !f.quality) continue;
+      live.add({ template: f.template, quality: f.quality, liveness: f.liveness });
+      running.push(live.fusedTemplate()!);
+    }
     const byQuality = [...usable].sort((a, b) => frameWeight(b.quality) - frameWeight(a.quality)).slice(0, 3);
     for (const q of all) {
       if (q === p) continue;
@@ -90,6 +101,7 @@ async function run(o: Opts): Promise<void> {
       for (const s of frameScores) into.get('single')!.push(s);
       into.get('any-frame')!.push(Math.max(...frameScores));
       for (const k of [1, 2, 3, N]) { const t = fused.get(k); into.get(`fused-${k}`)!.push(ref && t ? dot(ref, t) : -Infinity); }
+      into.get('running-fused-3')!.push(ref && running.length ? Math.max(...running.map((t) => dot(ref, t))) : -Infinity);
       into.get('mean-top3')!.push(ref && byQuality.length ? byQuality.reduce((s, f) => s + dot(ref, f.template), 0) / byQuality.length : -Infinity);
     }
   }
