@@ -41,6 +41,7 @@ try {
     setTimeout(() => process.exit(), 200).unref();
   }
 } catch (err) {
-  console.error(err instanceof EgateError ? `error ${err.code}: ${err.message}` : err);
+  // One line; the stack only with --verbose (a simulation that could not finish is not a crash of the tool).
+  console.error(err instanceof EgateError ? `error ${err.code}: ${err.message}` : opts.verbose ? err : `error: ${(err as Error).message}`);
   process.exit(2);
 }
