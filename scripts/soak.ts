@@ -19,11 +19,17 @@ const opts = new Command('soak')
   .option('--seed <n>', 'random seed (replays the travellers and faults)', (v) => Number(v), (Math.random() * 0x7fffffff) | 0)
   .option('--others-per-kill <n>', 'other faults per kill, on average', (v) => Number(v), 0.6)
   .option('--max-minutes <n>', 'stop injecting after this long even with fewer kills', (v) => Number(v))
+  .option('--crossings-between <n>', 'crossings completed between two faults', (v) => Number(v), 2)
   .parse()
-  .opts<{ kills: number; seed: number; othersPerKill: number; maxMinutes?: number }>();
+  .opts<{ kills: number; seed: number; othersPerKill: number; maxMinutes?: number; crossingsBetween: number }>();
+
+// Ctrl-C (or SIGTERM) ends the injection early; the run still judges and reports what it did.
+const abort = new AbortController();
+process.once('SIGINT', () => abort.abort());
+process.once('SIGTERM', () => abort.abort());
 
 const load = loadavg()[0]!;
-const f = await runSoak({ kills: opts.kills, seed: opts.seed, othersPerKill: opts.othersPerKill, ...(opts.maxMinutes ? { maxMinutes: opts.maxMinutes } : {}), say: (l) => process.stderr.write(l + '\n') });
+const f = await runSoak({ kills: opts.kills, seed: opts.seed, othersPerKill: opts.othersPerKill, crossingsBetween: opts.crossingsBetween, signal: abort.signal, ...(opts.maxMinutes ? { maxMinutes: opts.maxMinutes } : {}), say: (l) => process.stderr.write(l + '\n') });
 const summary = { ...f, load1_start: +load.toFixed(2), load1_end: +loadavg()[0]!.toFixed(2) };
 console.log(`soak — seed ${f.seed}, ${f.seconds} s, load ${summary.load1_start} → ${summary.load1_end}`);
 console.log('| what | figure |\n|---|---|');

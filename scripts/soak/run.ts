@@ -15,6 +15,10 @@ export interface SoakOptions {
   othersPerKill?: number;
   /** Minimum spacing of crossings: 600 an hour is one every 6 s. */
   crossingsPerHour?: number;
+  /** Crossings completed between two faults (the next fault lands at a random moment after them). */
+  crossingsBetween?: number;
+  /** Aborting stops the injection early; the run still checks everything and reports. */
+  signal?: AbortSignal;
   /** Stop injecting after this many minutes even if fewer kills were made (the figures say how many). */
   maxMinutes?: number;
   /** Progress lines (stderr in the CLI). */
@@ -97,7 +101,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
 
     const othersPerKill = o.othersPerKill ?? 0.6;
     const stopAt = performance.now() + (o.maxMinutes ?? Infinity) * 60_000;
-    while (faults.counts.kill < o.kills && performance.now() < stopAt) {
+    while (faults.counts.kill < o.kills && performance.now() < stopAt && !o.signal?.aborted) {
       // A gate that died by itself (a crash, a full disk) is restarted, as systemd does.
       const g = rig.gate;
       if (g && (g.proc.exitCode !== null || g.proc.signalCode !== null)) {
@@ -109,8 +113,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       // At least two crossings between faults (bounded: a lane that serves nobody still gets faults),
       // then the fault lands at a random moment of the next one.
       const before = crossings;
-      for (const until = Date.now() + 40_000; crossings < before + 2 && Date.now() < until; ) await sleep(200);
-      await sleep(random() * 12_000);
+      const between = o.crossingsBetween ?? 2;
+      for (const until = Date.now() + 40_000; crossings < before + between && Date.now() < until; ) await sleep(200);
+      await sleep(random() * 8000);
       const kind: FaultKind = random() < 1 / (1 + othersPerKill) ? 'kill' : faults.pickOther();
       await faults.inject(kind);
       if (kind === 'kill') say(`soak: kill ${faults.counts.kill}/${o.kills} — ${crossings} crossings, ${judge.wrong.length} wrong openings`);
