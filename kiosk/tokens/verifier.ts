@@ -153,8 +153,9 @@ export class TokenVerifier {
     row.at = 'PRESENTATION_EXPIRED';
     if (Math.abs(now - p.iat * 1000) > windowMs) reject('PRESENTATION_EXPIRED', 'presentation iat outside the acceptance window');
     row.at = 'REPLAY';
-    // Remembered for twice the window past iat: beyond iat + window the iat check already refuses it,
-    // the second window covers a gate clock stepped back.
-    if (!this.#d.replayCache.claim(p.nonce, p.iat * 1000 + 2 * windowMs, now)) reject('REPLAY', 'nonce already used');
+    // Remembered for twice the window past iat (by the highest wall time seen and by the
+    // monotonic clock); a presentation older than what the cache has forgotten is refused
+    // too, so a wall clock stepped forward then back cannot re-admit a used nonce.
+    if (!this.#d.replayCache.claim(p.nonce, p.iat * 1000 + 2 * windowMs, now, this.#d.clock.monotonic())) reject('REPLAY', 'nonce already used');
   }
 }

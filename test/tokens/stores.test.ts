@@ -52,16 +52,19 @@ test('nonces are pruned once their window has passed, and a pruned nonce cannot 
   const qr = worldQr(s.world);
   assert.is(reasonOf(await v.verify(qr, 'qr')), 'OK');
   s.clock.advance(59_000);
-  assert.is(cache.prune(s.clock.now()), 0, 'kept for twice the window after iat');
+  assert.is(cache.prune(s.clock.now(), s.clock.monotonic()), 0, 'kept for twice the window after iat');
   s.clock.advance(2_000);
-  assert.is(cache.prune(s.clock.now()), 1);
+  assert.is(cache.prune(s.clock.now(), s.clock.monotonic()), 1);
   assert.is(cache.size, 0);
   assert.is(reasonOf(await v.verify(qr, 'qr')), 'PRESENTATION_EXPIRED');
-  // The claim itself is atomic and exact.
+  // The claim itself is atomic and exact; what was forgotten stays refused (below the floor).
   const nonce = new Uint8Array(16).fill(3);
-  assert.ok(cache.claim(nonce, 1_000, 0));
-  assert.not.ok(cache.claim(nonce, 1_000, 500));
-  assert.ok(cache.claim(nonce, 3_000, 1_001), 'reusable once expired');
+  const t0 = s.clock.now();
+  const m0 = s.clock.monotonic();
+  assert.ok(cache.claim(nonce, t0 + 1_000, t0, m0));
+  assert.not.ok(cache.claim(nonce, t0 + 1_000, t0 + 500, m0 + 500));
+  assert.is(cache.prune(t0 + 1_001, m0 + 1_001), 1);
+  assert.not.ok(cache.claim(nonce, t0 + 1_000, t0 + 1_001, m0 + 1_001), 'forgotten, not reusable');
   cache.close();
   s.done();
 });
