@@ -73,7 +73,10 @@ export async function buildGate(
     ...(checkpointKey ? { checkpoint: { key: checkpointKey, everyEvents: j.checkpointEveryEvents, everyMs: j.checkpointEveryMs } } : {}),
   });
   // a new checkpoint key is an event the central system must see (and compare with the one it knows)
-  if (checkpointKey?.created) journal.append('keys_changed', { action: 'checkpoint_key_created', kid: checkpointKey.kid });
+  if (checkpointKey?.created) {
+    journal.append('keys_changed', { action: 'checkpoint_key_created', kid: checkpointKey.kid });
+    log.info({ kid: checkpointKey.kid, publicKey: `${j.checkpointKeyPath}.pub.pem` }, 'checkpoint key created: give its public half to the central system');
+  }
   const references = ReferenceStore.open({ path: config.enrolment.path, keyPath: config.enrolment.keyPath, clock });
   const stores = openTokenStores(config.tokens);
   const verifier = createTokenVerifier(config.tokens, stores, {
