@@ -12,6 +12,11 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const FACES = join(ROOT, 'fixtures/faces');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Polls while `cond` holds; 30 s is only the deadline for a loaded machine (the assertion after it tells what failed). */
+async function waitWhile(cond: () => boolean): Promise<void> {
+  for (const end = Date.now() + 30_000; cond() && Date.now() < end; ) await sleep(25);
+}
+
 // Every car through the real stack: Modbus master over a socat pty to the simulated barrier
 // controller, token checks, enrolment store, face engine, journal.
 const scenario: Scenario = scenarioSchema.parse({
@@ -100,7 +105,7 @@ t('an obstruction under the lowering arm: ABORTED_FAULT and out of service; clea
   assert.ok(sim.gate.state?.state.startsWith('out_of_service'));
   assert.is(sim.gate.screen?.screen, 'closed');
   sim.plant.block('barrier', false);
-  for (let i = 0; i < 100 && sim.gate.state?.state !== 'in_service.idle'; i++) await sleep(50);
+  await waitWhile(() => sim.gate.state?.state !== 'in_service.idle');
   assert.is(sim.gate.state?.state, 'in_service.idle');
   assert.is(sim.plant.role('barrier_down'), true);
 });
@@ -114,20 +119,20 @@ t('fire alarm during a session: ABORTED_EMERGENCY, the arm rises; after the alar
     });
   });
   const car = sim.plant.car('fire-car').arrive();
-  for (let i = 0; i < 40 && !sim.gate.state?.state.startsWith('in_service.session'); i++) await sleep(25);
+  await waitWhile(() => !sim.gate.state?.state.startsWith('in_service.session'));
   sim.plant.setFireAlarm(true);
   assert.is(await finished, 'ABORTED_EMERGENCY/FIRE_ALARM');
-  for (let i = 0; i < 60 && sim.plant.role('barrier_raise') !== true; i++) await sleep(50);
+  await waitWhile(() => sim.plant.role('barrier_raise') !== true);
   assert.is(sim.plant.role('barrier_down'), false);
   assert.is(sim.gate.screen?.screen, 'emergency');
   assert.is(sim.plant.role('barrier_raise'), true, 'the master commands the arm up as the controller does');
   await car.drive();
   sim.plant.setFireAlarm(false);
-  for (let i = 0; i < 60 && sim.plant.role('barrier_down') !== true; i++) await sleep(50);
+  await waitWhile(() => sim.plant.role('barrier_down') !== true);
   assert.is(sim.plant.role('barrier_down'), true);
   assert.is(sim.gate.state?.state, 'emergency.awaiting_reset');
   sim.gate.send({ type: 'RESET', by: 'e2e' });
-  for (let i = 0; i < 100 && sim.gate.state?.state !== 'in_service.idle'; i++) await sleep(50);
+  await waitWhile(() => sim.gate.state?.state !== 'in_service.idle');
   assert.is(sim.gate.state?.state, 'in_service.idle');
   assert.equal(ctx.violations, []);
 });
