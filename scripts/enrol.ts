@@ -11,7 +11,7 @@
  * to this terminal only; nothing is logged. Exit 0 done, 1 refused (poor photo, unknown
  * sub), 2 error.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { SystemClock } from '../kiosk/clock.ts';
@@ -30,18 +30,21 @@ program.option('--config <file>', 'gate config file (default: EGATE_CONFIG or bu
 program.option('--store <path>', 'reference store file (default: enrolment.path)');
 program.option('--key <path>', 'store key file (default: enrolment.keyPath)');
 
-function context(): { store: ReferenceStore; keyPath: string; config: ReturnType<typeof loadConfig> } {
+/** Opens the store; only `add` and `import` may create it (a mistyped --store must not make a new store and key). */
+function context(create = false): { store: ReferenceStore; keyPath: string; config: ReturnType<typeof loadConfig> } {
   const g = program.opts<Globals>();
   const config = loadConfig(g.config);
   const keyPath = g.key ?? config.enrolment.keyPath;
-  return { store: ReferenceStore.open({ path: g.store ?? config.enrolment.path, keyPath, clock: new SystemClock() }), keyPath, config };
+  const path = g.store ?? config.enrolment.path;
+  if (!create && !existsSync(path)) throw new EnrolmentError('ENROLMENT_NO_STORE', `no reference store at ${path} (--store, --config; \`enrol add\` creates one)`);
+  return { store: ReferenceStore.open({ path, keyPath, clock: new SystemClock() }), keyPath, config };
 }
 
 program
   .command('add <sub> <photo>')
   .description('enrol <sub> from a photo; refused with the reasons when its quality is poor')
   .action(async (sub: string, photo: string) => {
-    const { store, config } = context();
+    const { store, config } = context(true);
     let bytes: Buffer;
     try {
       bytes = readFileSync(photo);
@@ -99,7 +102,7 @@ program
   .command('import <file>')
   .option('--transfer-key <keyfile>', 'the key file the export was sealed with (default: the store key)')
   .action((file: string, opts: { transferKey?: string }) => {
-    const { store, keyPath } = context();
+    const { store, keyPath } = context(true);
     try {
       const r = importReferences(store, file, readKeyFile(opts.transferKey ?? keyPath));
       console.log(`imported ${r.imported} reference(s), ${r.replaced} replaced`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -109,6 +109,11 @@ real('enrol CLI: add a good photo, refuse a poor one (exit 1, reasons), list, ex
     });
   const tiny = `${f.dir}/tiny.jpg`;
   writeFileSync(tiny, await sharp(readFileSync(`${FACES}/img1.jpg`)).resize({ width: 90 }).jpeg().toBuffer());
+  // A read before any add (or a mistyped --store) creates neither a store nor a key.
+  const none = cli('list');
+  assert.is(none.status, 2);
+  assert.match(none.stderr, /^ENROLMENT_NO_STORE: no reference store at /);
+  assert.not.ok(existsSync(`${f.dir}/cli.sqlite`) || existsSync(`${f.dir}/keys/cli.key`));
   const add = cli('add', 'R0012345', `${FACES}/img1.jpg`);
   assert.is(add.status, 0, add.stderr);
   assert.match(add.stdout, /^enrolled R0012345: inter-eye \d+ px/);
