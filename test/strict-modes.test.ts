@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { parseConfig, loadConfig } from '../config/load.ts';
 import { assertGateFilesSafe } from '../kiosk/gate-files.ts';
 import { readCredentials, writeCredentials } from '../kiosk/cli/credentials.ts';
+import { LoginLockout } from '../kiosk/cli/lockout.ts';
 import { loadOrCreateKeyFile } from '../kiosk/journal/key-file.ts';
 import { FileModeError, assertStrictModes } from '../kiosk/strict-modes.ts';
 import { loadCentralKey } from '../kiosk/sync/central-key.ts';
@@ -113,6 +114,14 @@ test('central key, technician file, gate secret and the config file: same rule, 
   assert.throws(() => readCredentials(tech), unsafe('FILE_UNSAFE_MODE', tech));
   chmodSync(tech, 0o600);
   assert.equal(readCredentials(tech).technicians, {});
+
+  const lockout = `${tech}.lockout.json`;
+  writeFileSync(lockout, JSON.stringify({ version: 1, technicians: {}, socket: { failures: 0, since: 0 } }), { mode: 0o600 });
+  chmodSync(lockout, 0o666);
+  const limits = { maxFailures: 3, socketMaxFailures: 8, lockoutMs: 60_000 };
+  assert.throws(() => new LoginLockout(lockout, new SimulatedClock(), limits), unsafe('FILE_UNSAFE_MODE', lockout));
+  chmodSync(lockout, 0o600);
+  new LoginLockout(lockout, new SimulatedClock(), limits);
 
   const secret = s.cfg.journal.secretPath;
   loadOrCreateKeyFile(secret);

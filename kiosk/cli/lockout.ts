@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { assertStrictModes } from '../strict-modes.ts';
 import { dirname } from 'node:path';
 import type { Clock } from '../clock.ts';
 
@@ -118,6 +119,8 @@ export class LoginLockout {
   }
 
   #load(): State {
+    // counters another user could rewrite would hand them fresh PIN guesses: refused (FileModeError)
+    assertStrictModes(this.path, 'technician lockout file', { secret: true });
     try {
       const v = JSON.parse(readFileSync(this.path, 'utf8')) as State;
       if (v.version === 1 && typeof v.technicians === 'object' && typeof v.socket?.failures === 'number') return v;
