@@ -21,6 +21,8 @@ interface ParsedSigner {
   country: string | undefined;
   digitalSignature: boolean;
   ekus: string[];
+  /** Roots (by fingerprint) whose signature on this certificate was already checked, and the answer. */
+  chain: Map<string, boolean>;
 }
 
 export interface SignerCheck {
@@ -49,7 +51,7 @@ function parseSigner(der: Buffer): ParsedSigner {
   // KeyUsage bit 0 (digitalSignature) is the top bit of the first content byte.
   const kuBytes = ku ? new Uint8Array(ku.valueBlock.valueHexView) : new Uint8Array();
   const eku = ext(OID_EXT_KEY_USAGE)?.parsedValue as pkijs.ExtKeyUsage | undefined;
-  return { cert, country: subjectCountry(cert.subject), digitalSignature: kuBytes.length > 0 && (kuBytes[0]! & 0x80) !== 0, ekus: eku?.keyPurposes ?? [] };
+  return { cert, country: subjectCountry(cert.subject), digitalSignature: kuBytes.length > 0 && (kuBytes[0]! & 0x80) !== 0, ekus: eku?.keyPurposes ?? [], chain: new Map() };
 }
 
 const valid = (c: X509Certificate, nowMs: number): boolean => Date.parse(c.validFrom) <= nowMs && nowMs <= Date.parse(c.validTo);
@@ -77,7 +79,11 @@ export class SignerChecker {
       this.#cache.set(key, s);
     }
     const roots = trust.rootsOf(state).filter((r) => s.cert.checkIssued(r.cert));
-    const root = roots.find((r) => s.cert.verify(r.cert.publicKey));
+    const root = roots.find((r) => {
+      let ok = s.chain.get(r.cert.fingerprint256);
+      if (ok === undefined) s.chain.set(r.cert.fingerprint256, (ok = s.cert.verify(r.cert.publicKey)));
+      return ok;
+    });
     if (!root) refuse('CERT_UNTRUSTED', `signer certificate does not chain to a root of ${state}`);
     if (!valid(s.cert, nowMs) || !valid(root.cert, nowMs)) refuse('CERT_NOT_VALID_NOW', 'signer or root certificate not valid at the validation time');
     if (s.cert.ca || !s.digitalSignature || !s.ekus.includes(this.#eku)) refuse('CERT_KEY_USAGE', 'signer certificate is not a visa barcode signer (key usage, extended key usage or CA)');

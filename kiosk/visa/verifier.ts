@@ -117,6 +117,8 @@ export class VisaVerifier {
     }
     const r = sealSchema.safeParse(json);
     if (!r.success) refuse('SEAL_SCHEMA', `seal does not follow the VDS-NC schema (${r.error.issues[0]?.path.join('.') || 'root'})`);
+    // One encoding per value: spare bits in the last base64url character must be zero.
+    for (const v of [r.data.sig.cer, r.data.sig.sigvl]) if (Buffer.from(v, 'base64url').toString('base64url') !== v) refuse('SEAL_SCHEMA', 'base64url value is not canonical');
     const { hdr, msg } = r.data.data;
     if (hdr.t === VISA_TYPE && hdr.v === VISA_VERSION) {
       const m = visaMessageSchema.safeParse(msg);
