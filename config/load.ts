@@ -45,7 +45,14 @@ export function parseConfig(raw: Json): GateConfig {
   if (['pedestrian', 'vehicle', 'express'].includes(profile)) merged = mergeConfig(readJson(join(PROFILES_DIR, `${profile}.json`), 'profile'), raw);
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    // An unknown key is reported at its own path (door.drivr), not its parent's: a misspelling is found at once.
+    throw new ConfigError(
+      result.error.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => ({ path: [...i.path, k].join('.'), message: 'unknown key (misspelled?)' }))
+          : [{ path: i.path.join('.'), message: i.message }],
+      ),
+    );
   }
   return result.data;
 }

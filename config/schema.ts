@@ -16,7 +16,7 @@ export const CONFIG_VERSION = 1;
  * they cannot drift apart. Parsed once at start-up (config/load.ts); the rest of the gate
  * receives typed values and never reads files or environment for configuration.
  */
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
   gate: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32').default('SIM-01'),
   /** Which e-Channel this controller runs: residents' pedestrian lane, vehicle lane, or visitors' Express lane. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 export const cameraSection = z
-  .object({
+  .strictObject({
     /** `ffmpeg`: frames from an ffmpeg child process. `simulated`: frames from images fed by the simulator. */
     driver: z.enum(['ffmpeg', 'simulated']).default('simulated'),
     ffmpegPath: z.string().default('ffmpeg'),
@@ -16,7 +16,7 @@ export const cameraSection = z
     fps: z.number().positive().max(60).default(15),
     /** No frame for this long (Clock time) is a CAMERA_STALL fault; ffmpeg is killed and restarted. */
     stallMs: z.number().int().positive().default(2000),
-    restartBackoffMs: z.object({ min: z.number().int().positive().default(250), max: z.number().int().positive().default(10000) }).prefault({}),
+    restartBackoffMs: z.strictObject({ min: z.number().int().positive().default(250), max: z.number().int().positive().default(10000) }).prefault({}),
   })
   .prefault({});
 

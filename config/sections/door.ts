@@ -18,7 +18,7 @@ export const vehicleRoles = {
 const addressMap = z.record(z.string(), z.number().int().min(0).max(65535));
 
 export const doorSection = z
-  .object({
+  .strictObject({
     /** `modbus`: the real master on a serial line. `simulated`: the in-process plant model. */
     driver: z.enum(['modbus', 'simulated']).default('simulated'),
     layout: z.enum(['pedestrian', 'vehicle']).default('pedestrian'),
@@ -35,15 +35,21 @@ export const doorSection = z
     heartbeatIntervalMs: z.number().int().min(50).max(500).default(250),
     faultAfterMs: z.number().int().positive().default(1000),
     reconnectIntervalMs: z.number().int().positive().default(500),
-    watchdogMs: z.number().int().min(0).default(3000),
+    /**
+     * watchdog_ms written to the controller (door-io.md): a 16-bit register, and 0 would
+     * disable the watchdog (maintenance only), so 1…65,535; at least two heartbeat intervals
+     * (checked below) so that one late heartbeat does not trip a healthy lane.
+     */
+    watchdogMs: z.number().int().min(1, 'door.watchdogMs 0 disables the controller watchdog; use 1…65535').max(65535, 'door.watchdogMs is a 16-bit register: at most 65535').default(3000),
     /** Consecutive polls that must read fire_alarm before it counts (and clears): 4 × 100 ms still opens within 500 ms. */
     fireAlarmPolls: z.number().int().min(1).max(4).default(2),
     /** Overrides of the layout's default role map (door-io.md tables). */
     roles: z
-      .object({ coils: addressMap.optional(), inputs: addressMap.optional(), inputRegisters: addressMap.optional(), holdingRegisters: addressMap.optional() })
+      .strictObject({ coils: addressMap.optional(), inputs: addressMap.optional(), inputRegisters: addressMap.optional(), holdingRegisters: addressMap.optional() })
       .prefault({}),
   })
   .prefault({})
-  .refine((d) => d.driver !== 'modbus' || !!d.port, { message: 'door.port is required when door.driver is "modbus"', path: ['port'] });
+  .refine((d) => d.driver !== 'modbus' || !!d.port, { message: 'door.port is required when door.driver is "modbus"', path: ['port'] })
+  .refine((d) => d.watchdogMs >= 2 * d.heartbeatIntervalMs, { message: 'door.watchdogMs must be at least twice door.heartbeatIntervalMs', path: ['watchdogMs'] });
 
 export type DoorConfig = z.infer<typeof doorSection>;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import calibrated from '../operating-points.json' with { type: 'json' };
 
-export const operatingPoint = z.object({
+export const operatingPoint = z.strictObject({
   /** Cosine similarity at or above which two faces are the same person. */
   threshold: z.number().min(-1).max(1),
   /** What the threshold was calibrated on: data set, pair counts, measured rates. */
-  calibration: z.object({
+  calibration: z.strictObject({
     data: z.string(),
     genuinePairs: z.number().int().nonnegative(),
     impostorPairs: z.number().int().nonnegative(),
@@ -17,7 +17,7 @@ export const operatingPoint = z.object({
 });
 
 export const faceSection = z
-  .object({
+  .strictObject({
     modelsDir: z.string().optional(),
     /** Worker threads running pre-processing and inference; onnxruntime intra-op threads each. */
     workers: z.number().int().min(1).max(8).default(1),
@@ -43,7 +43,7 @@ export const faceSection = z
     /** Minimum live probability (softmax index 0) for a presentation to count as live. */
     livenessThreshold: z.number().min(0).max(1).default(0.5),
     quality: z
-      .object({
+      .strictObject({
         minInterEyePx: z.number().nonnegative().default(40),
         maxYawDeg: z.number().positive().default(30),
         maxPitchDeg: z.number().positive().default(30),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** Crossing timings of gate-flow.md; all in milliseconds. */
 export const timingsSection = z
-  .object({
+  .strictObject({
     tokenBudgetMs: z.number().int().positive().default(1000),
     refusalDisplayMs: z.number().int().positive().default(3000),
     entryTimeoutMs: z.number().int().positive().default(10000),

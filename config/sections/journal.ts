@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 export const journalSection = z
-  .object({
+  .strictObject({
     path: z.string().default('var/journal.sqlite'),
     /** Secret for subject pseudonyms (HMAC-SHA256); created with mode 0600 on first start. */
     secretPath: z.string().default('var/keys/gate-secret'),
@@ -21,7 +21,7 @@ export const journalSection = z
   .prefault({});
 
 export const enrolmentSection = z
-  .object({
+  .strictObject({
     path: z.string().default('var/enrolment.sqlite'),
     /** AES-256-GCM key for templates at rest; created with mode 0600 on first start. */
     keyPath: z.string().default('var/keys/enrolment.key'),
@@ -29,12 +29,12 @@ export const enrolmentSection = z
   .prefault({});
 
 export const syncSection = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(false),
     url: z.string().default('mqtt://127.0.0.1:1883'),
     site: z.string().default('LAB'),
     batchSize: z.number().int().min(1).max(1000).default(100),
-    backoffMs: z.object({ min: z.number().int().positive().default(500), max: z.number().int().positive().default(30000) }).prefault({}),
+    backoffMs: z.strictObject({ min: z.number().int().positive().default(500), max: z.number().int().positive().default(30000) }).prefault({}),
     outboxAlarmBytes: z.number().int().positive().default(512 * 1024 * 1024),
     centralKeyPath: z.string().default('var/keys/central.pub.pem'),
     /**
@@ -65,7 +65,7 @@ export const syncSection = z
   .prefault({});
 
 export const localSection = z
-  .object({
+  .strictObject({
     displayHost: z.string().default('127.0.0.1'),
     displayPort: z.number().int().min(0).max(65535).default(8080),
     /** Display pages following the gate at once; one more is answered 503 (every stream holds a socket and a buffer). */

@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 const mrzReader = z.discriminatedUnion('kind', [
   /** A swipe/page reader on a serial line sending each MRZ line followed by `suffix`. */
-  z.object({ kind: z.literal('serial'), port: z.string().min(1), baudRate: z.number().int().positive().default(9600), suffix: z.string().min(1).default('\r') }),
-  z.object({ kind: z.literal('simulated') }),
+  z.strictObject({ kind: z.literal('serial'), port: z.string().min(1), baudRate: z.number().int().positive().default(9600), suffix: z.string().min(1).default('\r') }),
+  z.strictObject({ kind: z.literal('simulated') }),
 ]);
 
 /**
@@ -11,7 +11,7 @@ const mrzReader = z.discriminatedUnion('kind', [
  * loaded once at start-up; a CRL no trusted CSCA signed makes the configuration invalid.
  */
 export const passportSection = z
-  .object({
+  .strictObject({
     /** Contactless chip reader: `pcsc` (pcscd) or the simulated chip. */
     chipReader: z.enum(['simulated', 'pcsc']).default('simulated'),
     /** Part of the PC/SC reader name to use (first reader when absent). */

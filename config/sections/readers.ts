@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** Reader name in reads, faults and the journal; defaults to kind and address (e.g. "serial:/dev/ttyACM0"). */
 const name = z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/).optional();
 
-const serialScanner = z.object({
+const serialScanner = z.strictObject({
   kind: z.literal('serial'),
   name,
   port: z.string().min(1),
@@ -14,7 +14,7 @@ const serialScanner = z.object({
   gapMs: z.number().int().positive().default(500),
 });
 
-const hidScanner = z.object({
+const hidScanner = z.strictObject({
   kind: z.literal('hid'),
   name,
   vendorId: z.number().int().min(0).max(0xffff),
@@ -28,17 +28,17 @@ const hidScanner = z.object({
   gapMs: z.number().int().positive().default(500),
 });
 
-const simulatedScanner = z.object({ kind: z.literal('simulated'), name });
+const simulatedScanner = z.strictObject({ kind: z.literal('simulated'), name });
 
 export const readersSection = z
-  .object({
+  .strictObject({
     scanners: z.array(z.discriminatedUnion('kind', [serialScanner, hidScanner, simulatedScanner])).default([{ kind: 'simulated' }]),
-    card: z.object({ driver: z.enum(['simulated', 'pcsc']).default('simulated'), readerName: z.string().optional() }).prefault({}),
+    card: z.strictObject({ driver: z.enum(['simulated', 'pcsc']).default('simulated'), readerName: z.string().optional() }).prefault({}),
     /** The same text read again within this window is one read (a scanner re-reads a phone held still). */
     dedupeMs: z.number().int().min(0).default(2000),
     maxLength: z.number().int().positive().default(4096),
     /** Reopening an unplugged or absent scanner/reader: exponential back-off between attempts. */
-    reconnectBackoffMs: z.object({ min: z.number().int().positive().default(250), max: z.number().int().positive().default(5000) }).prefault({}),
+    reconnectBackoffMs: z.strictObject({ min: z.number().int().positive().default(250), max: z.number().int().positive().default(5000) }).prefault({}),
   })
   .prefault({});
 

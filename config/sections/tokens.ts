@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 export const tokensSection = z
-  .object({
+  .strictObject({
     /** Directory of fleet decryption keys: one PKCS#8 PEM (mode 0600) per kid, file name = `<kid>.pem`. */
     fleetKeysDir: z.string().default('var/keys/fleet'),
     /** Issuer trust list (JSON: kid → P-256 public key JWK with validity dates and a withdrawn flag). */
