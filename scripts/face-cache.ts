@@ -72,8 +72,16 @@ export class FaceCache {
     if (++this.dirty >= 200) this.save();
   }
 
+  /** Writes the file, first merging what another process saved meanwhile (two benchmarks may share a namespace). */
   save(): void {
     if (!this.dirty) return;
+    if (existsSync(this.path)) {
+      try {
+        for (const [k, v] of Object.entries(JSON.parse(readFileSync(this.path, 'utf8')) as Record<string, Stored>)) if (!this.entries.has(k)) this.entries.set(k, v);
+      } catch {
+        // A torn or foreign file: ours replaces it.
+      }
+    }
     const tmp = `${this.path}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.entries)));
     renameSync(tmp, this.path);
