@@ -33,7 +33,7 @@ const o = new Command('bench-central')
   .option('--per-site <n>', 'gates per control point', '67')
   .option('--rate <n>', 'crossings per gate per hour', '600')
   .option('--busy-s <n>', 'seconds of busy-hour traffic measured', '60')
-  .option('--offline-hours <h>', 'hours each returning control point was offline', '1')
+  .option('--offline-hours <h>', 'hours each returning control point was offline', '0.1')
   .option('--procs <n>', 'fleet simulator processes', '2')
   .parse()
   .opts<{ gates: string; perSite: string; rate: string; busyS: string; offlineHours: string; procs: string }>();
@@ -141,30 +141,38 @@ try {
       await sleep(200);
     }
   };
+  const note = (m: string): void => void process.stderr.write(`bench-central: ${m} (load ${loadavg()[0]!.toFixed(1)})\n`);
+  note('fleet processes started; filling the offline control points\' journals');
   const filled = await waitStage('filled');
+  note(`filled: ${JSON.stringify(filled.map((f) => f.perSite))}`);
   const heldEvents: Record<string, number> = {};
   for (const f of filled) for (const [s, n] of Object.entries(f.perSite as Record<string, number>)) heldEvents[s] = (heldEvents[s] ?? 0) + n;
   await waitStage('started');
+  note('fleet live; busy hour');
   sampleLoad();
   // busy hour: warm up 15 s (connections, gate_started), then measure
   await sleep(15_000);
   const busyFrom = Date.now();
   const c0 = await count();
+  const expected = ((GATES - 2 * PER_SITE) * Number(o.rate) * 4) / 3600;
   await sleep(Number(o.busyS) * 1000);
   const busyMs = Date.now() - busyFrom;
   const busyRate = ((await count()) - c0) / (busyMs / 1000);
   const busyDelays = delays.filter((d) => d.at >= busyFrom).map((d) => d.ms);
+  note(`busy hour: ${Math.round(busyRate)} events/s, ${busyDelays.length} delay samples`);
   sampleLoad();
 
-  const catchUp = async (site: string): Promise<{ site: string; events: number; seconds: number; perSecond: number; totalPerSecond: number }> => {
+  const catchUp = async (site: string): Promise<{ site: string; events: number; complete: boolean; seconds: number; perSecond: number; totalPerSecond: number }> => {
     const t0 = Date.now();
     const all0 = await count();
     for (const f of fleets) f.p.stdin!.write(`go ${site}\n`);
-    while ((await count(site)) < heldEvents[site]!) await sleep(250);
+    let done = 0;
+    while ((done = await count(site)) < heldEvents[site]! && Date.now() - t0 < 300_000) await sleep(250);
     const s = (Date.now() - t0) / 1000;
+    note(`catch-up ${site}: ${done}/${heldEvents[site]} in ${s.toFixed(1)} s`);
     const total = (await count()) - all0;
     sampleLoad();
-    return { site, events: heldEvents[site]!, seconds: Math.round(s * 10) / 10, perSecond: Math.round(heldEvents[site]! / s), totalPerSecond: Math.round(total / s) };
+    return { site, events: done, complete: done >= heldEvents[site]!, seconds: Math.round(s * 10) / 10, perSecond: Math.round(done / s), totalPerSecond: Math.round(total / s) };
   };
   const one = await catchUp(offline[0]!);
   await startInstance('c2', consolePort + 1);
@@ -183,7 +191,7 @@ try {
   const summary = {
     gates: GATES,
     crossingsPerHour: Number(o.rate),
-    busy: { seconds: Math.round(busyMs / 1000), eventsPerSecond: Math.round(busyRate), samples: busyDelays.length, delayP50ms: pct(busyDelays, 50), delayP95ms: pct(busyDelays, 95) },
+    busy: { seconds: Math.round(busyMs / 1000), eventsPerSecond: Math.round(busyRate), offeredPerSecond: Math.round(expected), samples: busyDelays.length, delayP50ms: pct(busyDelays, 50), delayP95ms: pct(busyDelays, 95) },
     catchUpOneInstance: one,
     catchUpTwoInstances: two,
     chainVerifyUsPerEvent: Math.round(cost.usPerEvent * 10) / 10,
@@ -196,7 +204,7 @@ try {
   };
   const rows: [string, string][] = [
     ['fleet', `${GATES} gates, ${o.rate} crossings/h each (4 events per crossing)`],
-    ['busy hour ingest', `${summary.busy.eventsPerSecond} events/s over ${summary.busy.seconds} s`],
+    ['busy hour ingest', `${summary.busy.eventsPerSecond} events/s over ${summary.busy.seconds} s (the live gates' schedule offers ${summary.busy.offeredPerSecond}/s)`],
     ['delay journal → PG → console', `p50 ${summary.busy.delayP50ms} ms, p95 ${summary.busy.delayP95ms} ms (${busyDelays.length} pushes)`],
     [`catch-up ${one.site}, 1 instance`, `${one.events} events in ${one.seconds} s = ${one.perSecond}/s (all traffic ${one.totalPerSecond}/s)`],
     [`catch-up ${two.site}, 2 instances`, `${two.events} events in ${two.seconds} s = ${two.perSecond}/s (all traffic ${two.totalPerSecond}/s)`],
