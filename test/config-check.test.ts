@@ -66,7 +66,7 @@ test('a configured gate that lacks its keys refuses to start, naming each file a
     let err: (Error & { code?: string }) | undefined;
     await runService(file).catch((e: Error) => (err = e));
     assert.is(err?.code, 'GATE_FILES_MISSING');
-    assert.match(err!.message, /lacks 3 file\(s\) it needs:\n {2}- trust list \(issuer keys\): .*var\/keys\/trust-list\.json — make it with: npm run token-tool -- init --dir /);
+    assert.match(err!.message, /lacks 3 file\(s\) it needs:\n {2}- trust list \(issuer keys\): .*keys\/trust-list\.json — make it with: npm run token-tool -- init --dir /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
