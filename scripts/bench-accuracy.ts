@@ -3,7 +3,7 @@
  * Face verification accuracy on a folder of photos.
  *
  *   npm run bench-accuracy -- --dir D (--identities CSV | --id-sep C) [--pairs CSV] [--folds N]
- *        [--out DIR] [--workers N] [--no-cache] [--write-operating-points]
+ *        [--out DIR] [--workers N] [--no-cache] [--flip-sum] [--write-operating-points]
  *
  * Every image is enrolled once (extractReference; templates cached in var/face-cache/, keyed
  * by image bytes and engine digest), then all same-identity (genuine) and different-identity
@@ -21,12 +21,14 @@ import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { EgateError } from '../kiosk/errors.ts';
+import sharp from 'sharp';
 import { createFaceEngine } from '../kiosk/biometrics/index.ts';
+import { fuseTemplates } from '../kiosk/biometrics/fusion.ts';
 import { detCurveThinned, equalErrorRate, foldAccuracy, rateAtFar, ratesAtThreshold, sortScores, type RatesAt } from '../kiosk/biometrics/metrics.ts';
 import { detSvg } from './det-svg.ts';
 import { bytesKey, extractAll, FaceCache } from './face-cache.ts';
 
-interface Opts { dir: string; identities?: string; idSep?: string; pairs?: string; folds?: string; out?: string; workers: string; cache: boolean; writeOperatingPoints?: boolean }
+interface Opts { dir: string; identities?: string; idSep?: string; pairs?: string; folds?: string; out?: string; workers: string; cache: boolean; flipSum?: boolean; writeOperatingPoints?: boolean }
 
 export const FARS = ['1e-2', '1e-3', '1e-4', '1e-5'] as const;
 const WRITTEN = ['1e-3', '1e-4', '1e-5'] as const;
@@ -97,6 +99,7 @@ function writeScores(path: string, p: Pairs, files: string[]): void {
 const dataName = (dir: string): string => resolve(dir).replace(/\/+$/, '').replace(/^.*\/(shared\/)/, '$1');
 
 async function run(o: Opts): Promise<void> {
+  if (o.flipSum && o.writeOperatingPoints) throw new EgateError('USAGE', '--flip-sum measures another kind of template: the gate does not use it, so its thresholds must not be written');
   const ids = labels(o);
   const files = [...ids.keys()];
   const workers = Math.max(1, Number(o.workers));
@@ -107,6 +110,14 @@ async function run(o: Opts): Promise<void> {
   let faces;
   try {
     faces = await extractAll(engine, cache, files, { label: 'templates', concurrency: workers * 2, key: async (f) => `${bytesKey(readFileSync(join(o.dir, f)))}:full`, load: async (f) => new Uint8Array(readFileSync(join(o.dir, f))) });
+    if (o.flipSum) {
+      // Flip-sum template: the face plus its mirror image, summed and normalised again.
+      const mirrored = await extractAll(engine, cache, files, { label: 'mirror templates', concurrency: workers * 2, key: async (f) => `${bytesKey(readFileSync(join(o.dir, f)))}:mirror`, load: async (f) => new Uint8Array(await sharp(readFileSync(join(o.dir, f))).rotate().flop().png().toBuffer()) });
+      for (const f of files) {
+        const a = faces.get(f)!.template, b = mirrored.get(f)!.template;
+        if (a && b) faces.set(f, { ...faces.get(f)!, template: fuseTemplates([{ template: a, weight: 1 }, { template: b, weight: 1 }]) });
+      }
+    }
   } finally {
     await engine.close();
   }
@@ -207,6 +218,7 @@ new Command('bench-accuracy')
   .option('--folds <n>', 'n-fold accuracy (LFW protocol) over the fold column of --pairs, else folds dealt round-robin')
   .option('--out <dir>', 'where accuracy.json, scores.csv and det.svg go')
   .option('--workers <n>', 'face worker threads', '1')
+  .option('--flip-sum', 'template = the face plus its mirror image (measures flip-sum templates)')
   .option('--no-cache', 'extract every template again instead of reusing var/face-cache/')
   .option('--write-operating-points', 'rewrite the full-photo operating points (fmr_1e-3, fmr_1e-4, fmr_1e-5) in config/operating-points.json from this run')
   .action(async (o: Opts) => {
