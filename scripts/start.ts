@@ -28,12 +28,13 @@ program.parse();
 const opts = program.opts<DemoOptions>();
 const config = program.args[0] ?? (process.env.EGATE_CONFIG || undefined);
 
+if (config && (opts.json || opts.scenario || opts.profile)) program.error('error: --json, --scenario and --profile are for the simulated gate (no configuration file)', { exitCode: 2 });
+
 try {
   // What `prestart` did: the simulated controller's pty needs socat; every gate needs the face models.
   if (!config) spawnSync('bash', [`${ROOT}scripts/install-peers.sh`, 'socat'], { stdio: 'inherit' });
   provisionModels(undefined, (m) => console.error(m));
   if (config) {
-    if (opts.json || opts.scenario || opts.profile) program.error('error: --json, --scenario and --profile are for the simulated gate (no configuration file)', { exitCode: 2 });
     await runService(config, opts.displayPort ? { ...process.env, EGATE_DISPLAY_PORT: opts.displayPort } : process.env);
   } else {
     process.exitCode = await runDemo(opts);
