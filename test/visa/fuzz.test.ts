@@ -135,7 +135,7 @@ test(`${N_PNG + N_PIXELS} mutated QR images (PNG bytes, then QR modules)`, async
   );
   // Modules: paint random 2×2 cells (one module at 2 px) black or white — few are corrected, many are unreadable.
   fc.assert(
-    fc.property(fc.array(fc.record({ x: fc.nat(), y: fc.nat(), black: fc.boolean() }), { minLength: 1, maxLength: 400 }), (cells) => {
+    fc.property(fc.array(fc.record({ x: fc.nat(), y: fc.nat(), black: fc.boolean() }), { minLength: 1, maxLength: 3000 }), (cells) => {
       const px = new Uint8ClampedArray(data);
       for (const c of cells) {
         const x = (c.x % (info.width >> 1)) * 2;
