@@ -12,6 +12,8 @@ export const CTI = 7;
 export const CNF = 8;
 export const COSE_KEY = 1;
 export const SERVICES = -70001;
+/** smart-id.md: on a card credential, the SHA-256 of EF.PHOTO's bytes. */
+export const PHOTO_HASH = -70002;
 export const ISSUER_NAME = 'HKIMMD';
 
 export interface CredentialClaims {
@@ -23,6 +25,8 @@ export interface CredentialClaims {
   /** The holder's device key; present in mobile credentials only. */
   cnf?: KeyObject;
   services: string[];
+  /** smart-id.md: SHA-256 of the card's EF.PHOTO (card credentials carrying a chip key). */
+  photoHash?: Uint8Array;
 }
 
 export interface PresentationPayload {
@@ -41,6 +45,7 @@ export function encodeClaims(c: CredentialClaims): Uint8Array {
   ]);
   if (c.cnf) m.set(CNF, new Map([[COSE_KEY, toCoseKey(c.cnf)]]));
   m.set(SERVICES, c.services);
+  if (c.photoHash) m.set(PHOTO_HASH, c.photoHash);
   return encodeCbor(m);
 }
 
@@ -48,7 +53,7 @@ export function encodeClaims(c: CredentialClaims): Uint8Array {
 export function parseClaims(payload: Uint8Array): CredentialClaims {
   const what = 'credential claims';
   const m = asMap(decodeStrict(payload, what), what);
-  expectLabels(m, [ISS, SUB, EXP, IAT, CTI, SERVICES], [CNF], what);
+  expectLabels(m, [ISS, SUB, EXP, IAT, CTI, SERVICES], [CNF, PHOTO_HASH], what);
   const iss = asText(m.get(ISS), 'iss');
   if (iss !== ISSUER_NAME) reject('MALFORMED', 'credential: iss is not the immigration authority');
   const sub = asText(m.get(SUB), 'sub', 64);
@@ -64,6 +69,7 @@ export function parseClaims(payload: Uint8Array): CredentialClaims {
     expectLabels(cnf, [COSE_KEY], [], 'cnf');
     claims.cnf = fromCoseKey(cnf.get(COSE_KEY), 'cnf key');
   }
+  if (m.has(PHOTO_HASH)) claims.photoHash = asBytes(m.get(PHOTO_HASH), 'photo hash', { exact: 32 });
   return claims;
 }
 

@@ -21,6 +21,8 @@ export interface CredentialSpec {
   cti?: Uint8Array;
   /** The holder's device public key: makes a mobile credential. Absent: a card credential. */
   devicePublicKey?: KeyObject;
+  /** smart-id.md: SHA-256 of the card's EF.PHOTO (with the chip key as devicePublicKey). */
+  photoHash?: Uint8Array;
   /** Defaults to "HKIMMD". */
   iss?: string;
 }
@@ -34,6 +36,7 @@ export function issueCredential(spec: CredentialSpec): Uint8Array {
     cti: spec.cti ?? new Uint8Array(randomBytes(16)),
     services: spec.services,
     ...(spec.devicePublicKey ? { cnf: spec.devicePublicKey } : {}),
+    ...(spec.photoHash ? { photoHash: spec.photoHash } : {}),
   });
   return signSign1(spec.issuerKey, payload, kidBytes(spec.issuerKid));
 }

@@ -43,6 +43,9 @@ export interface TokenAccepted {
   kid: string;
   /** Fleet key id the QR was encrypted to (mobile only), to follow a key rotation. */
   fleetKid?: string;
+  /** Chip-bound card reads only (non-enumerable): the chip key and the EF.PHOTO hash claim. */
+  readonly cnf?: import('node:crypto').KeyObject | undefined;
+  readonly photoHash?: Uint8Array | undefined;
 }
 
 export interface TokenRejected {

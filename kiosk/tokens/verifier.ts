@@ -53,12 +53,17 @@ export class TokenVerifier {
     this.#log = deps.log ?? silentLogger();
   }
 
-  async verify(input: string | Uint8Array, channel: TokenChannel): Promise<TokenResult> {
+  /**
+   * `opts.chipBound`: the card credential comes from a smart-ID chip (smart-id.md) whose
+   * `cnf` names the chip key; the caller proves the chip afterwards (kiosk/card). The
+   * accepted result then carries `cnf` and `photoHash`, non-enumerable like `sub`.
+   */
+  async verify(input: string | Uint8Array, channel: TokenChannel, opts: { chipBound?: boolean } = {}): Promise<TokenResult> {
     const row: { at: TokenReason } = { at: 'MALFORMED' };
     let inputHash = '';
     try {
       inputHash = shortHash(typeof input === 'string' ? input : input instanceof Uint8Array ? input : '');
-      return await this.#check(input, channel, row);
+      return await this.#check(input, channel, row, opts.chipBound === true);
     } catch (err) {
       const known = err instanceof TokenRejection;
       const reason = known ? err.reason : row.at;
@@ -69,7 +74,7 @@ export class TokenVerifier {
     }
   }
 
-  async #check(input: string | Uint8Array, channel: TokenChannel, row: { at: TokenReason }): Promise<TokenResult> {
+  async #check(input: string | Uint8Array, channel: TokenChannel, row: { at: TokenReason }, chipBound: boolean): Promise<TokenResult> {
     const d = this.#d;
     if (typeof input !== 'string' && !(input instanceof Uint8Array)) reject('MALFORMED', 'input must be text or bytes');
     const maxBytes = d.maxInputBytes ?? 4096;
@@ -107,7 +112,7 @@ export class TokenVerifier {
       if (!claims.cnf) reject('BAD_SIGNATURE', 'card credential (no cnf key) is not accepted from a QR scanner');
       if (!verifySign1(mobile.presentation, claims.cnf as KeyObject)) reject('BAD_SIGNATURE', 'presentation signature does not verify with the cnf key');
       this.#checkPresentation(mobile.payload, now, row);
-    } else if (claims.cnf) {
+    } else if (claims.cnf && !chipBound) {
       reject('BAD_SIGNATURE', 'mobile credential needs a presentation signed by its device key; not accepted from a card reader');
     }
 
@@ -128,7 +133,9 @@ export class TokenVerifier {
       ...(mobile ? { fleetKid: mobile.fleetKid } : {}),
     };
     // Non-enumerable: the gate reads it for the reference lookup, serialisers never see it.
-    return Object.defineProperty(accepted, 'sub', { value: claims.sub, enumerable: false }) as TokenAccepted;
+    Object.defineProperty(accepted, 'sub', { value: claims.sub, enumerable: false });
+    if (chipBound) Object.defineProperties(accepted, { cnf: { value: claims.cnf, enumerable: false }, photoHash: { value: claims.photoHash, enumerable: false } });
+    return accepted as TokenAccepted;
   }
 
   /** Prefix, version, base45, zlib, COSE_Encrypt, fleet key, decryption, presentation structure. */
