@@ -9,7 +9,9 @@ import type { TokenScanner } from '../drivers/scanner/interface.ts';
 import type { FaceEngine } from './biometrics/index.ts';
 import { Bus } from './bus.ts';
 import type { Clock } from './clock.ts';
+import { join } from 'node:path';
 import { CrossingBinding } from './crossing/bind.ts';
+import { LaneStateFile } from './crossing/lane-state.ts';
 import type { CrossingEvent } from './crossing/events.ts';
 import type { JournalEventType } from './crossing/facts.ts';
 import type { CrossingRecord, TokenVerdict } from './crossing/types.ts';
@@ -75,13 +77,18 @@ export class Gate {
     this.deps = deps;
     const { config, clock, log, profile } = deps;
     this.bus.onListenerError((err, event) => log.error({ err: (err as Error).message, event }, 'listener failed'));
+    // The commanded mode and latched states outlive the process (kill -9, power loss).
+    const laneState = new LaneStateFile(join(config.dataDir, 'lane-state.json'));
     this.binding = new CrossingBinding({
       machine: profile.machine,
       input: {
         timings: config.timings,
         tokenRefusal: profile.tokenRefusal ?? 'REJECTED_TOKEN',
         newId: () => crypto.randomUUID(),
+        resume: laneState.load(),
       },
+      laneState,
+      fireAlarmPolls: config.door.fireAlarmPolls,
       outputsFor: profile.outputsFor,
       screenFor: profile.screenFor,
       clock,

@@ -270,7 +270,8 @@ export class CrossingBinding {
       return;
     }
     const door = this.#d.door;
-    if (!door.healthy) return;
+    // Nothing commanded yet (starting: the lane has not been read) or the controller silent.
+    if (!door.healthy || Object.keys(this.#desired).length === 0) return;
     this.#writing = true;
     this.#rewrite = false;
     const table = { ...this.#desired };
