@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../kiosk/errors.ts';
 import { assertStrictModes } from '../kiosk/strict-modes.ts';
+import { placeUnderDataDir, resolvePaths } from './data-paths.ts';
 import { configSchema, type GateConfig } from './schema.ts';
 
 const PROFILES_DIR = new URL('./profiles/', import.meta.url).pathname;
@@ -43,7 +44,8 @@ export function parseConfig(raw: Json): GateConfig {
   const profile = typeof raw.profile === 'string' ? raw.profile : 'pedestrian';
   let merged = raw;
   if (['pedestrian', 'vehicle', 'express'].includes(profile)) merged = mergeConfig(readJson(join(PROFILES_DIR, `${profile}.json`), 'profile'), raw);
-  const result = configSchema.safeParse(merged);
+  // Stores and keys the site did not place go under dataDir, wherever that is.
+  const result = configSchema.safeParse(placeUnderDataDir(merged));
   if (!result.success) {
     // An unknown key is reported at its own path (door.drivr), not its parent's: a misspelling is found at once.
     throw new ConfigError(
@@ -62,4 +64,13 @@ export function loadConfig(path = process.env.EGATE_CONFIG): GateConfig {
   // the config names every key and list the gate trusts: another user must not be able to write it
   if (path) assertStrictModes(path, 'configuration file');
   return parseConfig(path ? readJson(path, 'config file') : {});
+}
+
+/**
+ * The configuration as the gate itself reads it: the file (or EGATE_CONFIG, or the defaults),
+ * relative paths against the file's directory (the working directory without a file). Every
+ * tool that opens the gate's stores uses this, so it opens the same files as the gate.
+ */
+export function loadGateConfig(path: string | undefined = process.env.EGATE_CONFIG): GateConfig {
+  return resolvePaths(loadConfig(path), path ? dirname(resolve(path)) : process.cwd());
 }

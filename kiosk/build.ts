@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { GateConfig } from '../config/schema.ts';
 import type { Camera } from '../drivers/camera/interface.ts';
 import type { CardReader } from '../drivers/card/interface.ts';
@@ -35,21 +35,8 @@ function profileFor(config: GateConfig): GateProfile {
   return pedestrianProfile;
 }
 
-/** Resolves the config's relative paths against dataDir's parent, so a gate runs from any cwd. */
-export function resolvePaths(config: GateConfig, base: string): GateConfig {
-  const abs = (p: string): string => (isAbsolute(p) ? p : join(base, p));
-  return {
-    ...config,
-    dataDir: abs(config.dataDir),
-    tokens: { ...config.tokens, fleetKeysDir: abs(config.tokens.fleetKeysDir), trustListPath: abs(config.tokens.trustListPath), revocationListPath: abs(config.tokens.revocationListPath), replayCachePath: abs(config.tokens.replayCachePath) },
-    journal: { ...config.journal, path: abs(config.journal.path), secretPath: abs(config.journal.secretPath), checkpointKeyPath: config.journal.checkpointKeyPath && abs(config.journal.checkpointKeyPath) },
-    enrolment: { ...config.enrolment, path: abs(config.enrolment.path), keyPath: abs(config.enrolment.keyPath) },
-    passport: { ...config.passport, cscaPaths: config.passport.cscaPaths.map(abs), crlPaths: config.passport.crlPaths.map(abs), masterListPaths: config.passport.masterListPaths.map(abs) },
-    visa: { ...config.visa, roots: Object.fromEntries(Object.entries(config.visa.roots).map(([s, ps]) => [s, ps.map(abs)])), revocationListPath: abs(config.visa.revocationListPath) },
-    sync: { ...config.sync, centralKeyPath: abs(config.sync.centralKeyPath), gateKeyPath: abs(config.sync.gateKeyPath), commandLedgerPath: abs(config.sync.commandLedgerPath) },
-    local: { ...config.local, socketPath: abs(config.local.socketPath), technicianCredentialsPath: abs(config.local.technicianCredentialsPath) },
-  };
-}
+/** Kept here for the gate's callers; the one list of store and key paths lives in config/data-paths.ts. */
+export { resolvePaths } from '../config/data-paths.ts';
 
 /**
  * Builds a gate from its configuration: stores, token checks, face engine and devices (each

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { loadConfig } from '../config/load.ts';
+import { dirname } from 'node:path';
+import { loadGateConfig } from '../config/load.ts';
 import type { GateConfig } from '../config/schema.ts';
 import { verifyModels } from '../models/provision.ts';
-import { resolvePaths } from './build.ts';
 import { ConfigError, EgateError } from './errors.ts';
 
 /**
@@ -84,7 +83,7 @@ export interface ConfigCheck {
 export function checkConfigFile(file: string): ConfigCheck {
   let config: GateConfig;
   try {
-    config = resolvePaths(loadConfig(file), dirname(resolve(file)));
+    config = loadGateConfig(file);
   } catch (err) {
     if (err instanceof ConfigError) return { file, issues: [...err.issues], missing: [] };
     if (err instanceof EgateError) return { file, issues: [{ path: '', message: `${err.code}: ${err.message}` }], missing: [] };

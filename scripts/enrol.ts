@@ -13,7 +13,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { loadConfig } from '../config/load.ts';
+import { loadGateConfig } from '../config/load.ts';
 import { SystemClock } from '../kiosk/clock.ts';
 import { EgateError } from '../kiosk/errors.ts';
 import { loadOrCreateKeyFile, readKeyFile } from '../kiosk/journal/key-file.ts';
@@ -31,9 +31,10 @@ program.option('--store <path>', 'reference store file (default: enrolment.path)
 program.option('--key <path>', 'store key file (default: enrolment.keyPath)');
 
 /** Opens the store; only `add` and `import` may create it (a mistyped --store must not make a new store and key). */
-function context(create = false): { store: ReferenceStore; keyPath: string; config: ReturnType<typeof loadConfig> } {
+function context(create = false): { store: ReferenceStore; keyPath: string; config: ReturnType<typeof loadGateConfig> } {
   const g = program.opts<Globals>();
-  const config = loadConfig(g.config);
+  // The gate's own resolution (paths relative to the config file, stores under dataDir): the same store as the gate.
+  const config = loadGateConfig(g.config);
   const keyPath = g.key ?? config.enrolment.keyPath;
   const path = g.store ?? config.enrolment.path;
   if (!create && !existsSync(path)) throw new EnrolmentError('ENROLMENT_NO_STORE', `no reference store at ${path} (--store, --config; \`enrol add\` creates one)`);

@@ -10,7 +10,7 @@
  * (the first bad event is reported), 2 when it cannot be read.
  */
 import { Command } from 'commander';
-import { loadConfig } from '../config/load.ts';
+import { loadGateConfig } from '../config/load.ts';
 import { EgateError } from '../kiosk/errors.ts';
 import { existsSync } from 'node:fs';
 import { publicKeyPath, readCheckpointPublicKey } from '../kiosk/journal/checkpoint.ts';
@@ -22,7 +22,7 @@ const program = new Command('verify-journal')
   .option('--max-unsigned <n>', 'most events allowed after the last checkpoint', (v) => Number.parseInt(v, 10))
   .option('--json', 'print the result as one JSON object')
   .action((path: string | undefined, opts: { json?: boolean; checkpointKey?: string; maxUnsigned?: number }) => {
-    const cfg = path ? undefined : loadConfig().journal;
+    const cfg = path ? undefined : loadGateConfig().journal;
     const file = path ?? cfg!.path;
     const fromConfig = cfg?.checkpointKeyPath ? publicKeyPath(cfg.checkpointKeyPath) : undefined;
     const keyPath = opts.checkpointKey ?? (fromConfig && existsSync(fromConfig) ? fromConfig : undefined);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { loadConfig } from '../../config/load.ts';
+import { join, resolve } from 'node:path';
+import { loadGateConfig } from '../../config/load.ts';
 import type { GateConfig } from '../../config/schema.ts';
 import { CliClient } from './client.ts';
 import { CliError } from './errors.ts';
@@ -28,8 +28,7 @@ export function configFile(given?: string): Where | undefined {
 }
 
 export function pathFromConfig(file: Where, pick: (c: GateConfig) => string): string {
-  const p = pick(loadConfig(file.path));
-  return isAbsolute(p) ? p : join(dirname(resolve(file.path)), p);
+  return pick(loadGateConfig(file.path));
 }
 
 /** Every place the gate's socket may be, most explicit first; an explicit one is the only one. */

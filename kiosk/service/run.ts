@@ -9,8 +9,9 @@
  * EGATE_DISPLAY_HOST and EGATE_DISPLAY_PORT ("off" for a gate without a screen).
  */
 import { dirname, resolve } from 'node:path';
-import { loadConfig } from '../../config/load.ts';
-import { buildGate, resolvePaths } from '../build.ts';
+import { writablePathsOutsideDataDir } from '../../config/data-paths.ts';
+import { loadGateConfig } from '../../config/load.ts';
+import { buildGate } from '../build.ts';
 import { SystemClock } from '../clock.ts';
 import { assertNeededFiles } from '../config-check.ts';
 import { GateControl } from '../control.ts';
@@ -32,7 +33,9 @@ function serviceLogger(): Logger {
 export async function runService(configPath: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const log = serviceLogger();
   const clock = new SystemClock();
-  const config = resolvePaths(loadConfig(configPath), dirname(resolve(configPath)));
+  const config = loadGateConfig(configPath);
+  // Under the systemd unit only dataDir is writable: a store placed elsewhere fails when first written.
+  for (const o of writablePathsOutsideDataDir(config)) log.warn({ key: o.key, path: o.path, dataDir: config.dataDir }, 'the gate writes outside dataDir');
   // Every missing key or list at once, each with the command that makes it (`egate config check` shows the same).
   assertNeededFiles(config);
   const { gate } = await buildGate(config, { clock, log });
