@@ -94,4 +94,9 @@ test('no file under drivers/ imports kiosk/ (devices sit below the passport logi
   assert.is(v.length, 0, report(v));
 });
 
+test('no file under kiosk/ imports scripts/ (the product does not depend on its tools)', () => {
+  const v = scan(ROOT, { kiosk: FORBIDDEN.kiosk! });
+  assert.is(v.length, 0, report(v));
+});
+
 test.run();
