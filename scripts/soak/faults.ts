@@ -101,8 +101,7 @@ export class Faults {
 
   /** Calls the technician; `why` is what the soak saw (the journal tells the gate's reason). */
   async technicianReset(why: string): Promise<void> {
-    const refused = await this.#rig.technicianReset();
-    this.resets.push(refused ? `${why} (refused: ${refused})` : why);
+    this.resets.push(`${why}: ${await this.#rig.technicianReset()}`);
   }
 
   /** The controller reboots: off the line for a while, coils off, watchdog_ms back to its default. */

@@ -187,17 +187,27 @@ export class SoakRig {
     return this.central.messages<{ mode?: string }>(`egate/v1/${SITE}/${GATE_ID}/status`).findLast((m) => m.mode !== undefined)?.mode;
   }
 
-  /** A technician resets the lane over the CLI socket (login, reset); resolves with the error code if refused. */
-  async technicianReset(): Promise<string | undefined> {
+  /**
+   * A technician clears the lane over the CLI socket: `reset` after a fire alarm, else (a
+   * forced door) maintenance then back in service. Resolves with what was done, or the
+   * error code when the gate refused.
+   */
+  async technicianReset(): Promise<string> {
     let c: CliClient | undefined;
     try {
       c = await CliClient.connect(join(this.dataDir, 'egate.sock'));
       const r = (await c.request('login', { technician: TECH.id, pin: TECH.pin })) as { session: string };
       c.session = r.session;
-      await c.request('reset');
-      return undefined;
+      const reset = await c.request('reset').then(() => true, (err: { code?: string }) => {
+        if (err.code !== 'NOTHING_TO_RESET') throw err;
+        return false;
+      });
+      if (reset) return 'reset';
+      await c.request('mode', { mode: 'maintenance' });
+      await c.request('mode', { mode: 'in_service' });
+      return 'maintenance, then in service';
     } catch (err) {
-      return (err as { code?: string }).code ?? (err as Error).message;
+      return `refused: ${(err as { code?: string }).code ?? (err as Error).message}`;
     } finally {
       c?.close();
     }
