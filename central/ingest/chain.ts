@@ -18,6 +18,8 @@ export interface ChainVerdict {
   accept: JournalEvent[];
   /** Repeats of events already held with the same hash (at-least-once delivery). */
   duplicates: number;
+  /** Events at or below the head that the centre does not hold (a gap filled late, or before the first held): stored, not re-linked. */
+  late: JournalEvent[];
   /** The batch starts past head+1: hold it until the missing events come (or the gap is declared). */
   ahead: boolean;
   problems: ChainProblem[];
@@ -25,6 +27,8 @@ export interface ChainVerdict {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/** The journal writes Date#toISOString(); nothing else is a gate's timestamp. */
+const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 const TYPES = new Set<string>(EVENT_TYPES);
 
 /** A wire event's shape, before any hash is trusted. Returns a reason or undefined. */
@@ -34,7 +38,7 @@ export function shapeProblem(e: unknown, gate: string): string | undefined {
   if (!Number.isSafeInteger(v.seq) || (v.seq as number) < 1) return 'seq is not a positive integer';
   if (typeof v.id !== 'string' || v.id.length < 1 || v.id.length > 64) return 'bad id';
   if (v.gate !== gate) return 'event gate differs from its topic';
-  if (typeof v.ts !== 'string' || Number.isNaN(Date.parse(v.ts))) return 'bad ts';
+  if (typeof v.ts !== 'string' || !ISO_TS.test(v.ts) || Number.isNaN(Date.parse(v.ts))) return 'bad ts';
   if (typeof v.type !== 'string' || !TYPES.has(v.type)) return 'unknown type';
   if (typeof v.data !== 'object' || v.data === null || Array.isArray(v.data)) return 'data is not an object';
   if (typeof v.prev !== 'string' || !HEX64.test(v.prev) || typeof v.hash !== 'string' || !HEX64.test(v.hash)) return 'prev/hash not 64 hex';
@@ -50,7 +54,7 @@ export function shapeProblem(e: unknown, gate: string): string | undefined {
  * trusted), and the gate's genuine stream can still continue from the head.
  */
 export function checkBatch(gate: string, batch: unknown, head: ChainHead | undefined, known: { get(seq: number): string | undefined }): ChainVerdict {
-  const v: ChainVerdict = { accept: [], duplicates: 0, ahead: false, problems: [], head };
+  const v: ChainVerdict = { accept: [], duplicates: 0, late: [], ahead: false, problems: [], head };
   if (!Array.isArray(batch) || batch.length === 0) {
     v.problems.push({ code: 'CHAIN_MALFORMED', seq: null, detail: 'payload is not a non-empty JSON array' });
     return v;
@@ -71,6 +75,7 @@ export function checkBatch(gate: string, batch: unknown, head: ChainHead | undef
     }
   }
   let cur = head;
+  let late: ChainHead | undefined;
   for (const e of events) {
     if (eventHash(e.prev, e) !== e.hash) {
       v.problems.push({ code: 'CHAIN_BAD_HASH', seq: e.seq, detail: 'hash does not match the event (changed in transit or forged)' });
@@ -82,7 +87,18 @@ export function checkBatch(gate: string, batch: unknown, head: ChainHead | undef
       else if (stored !== undefined) {
         v.problems.push({ code: 'CHAIN_FORK', seq: e.seq, detail: 'a second, different event with a seq already held' });
         break;
-      } else v.duplicates++; // before the first event held (or purged): nothing to compare with
+      } else if (late && late.hash === e.prev && late.seq === e.seq - 1) {
+        // a batch that came after its gap was declared (another instance was slow) fills the
+        // hole: its own links verify, and nothing is lost
+        v.late.push(e);
+        late = { seq: e.seq, hash: e.hash };
+      } else if (!late) {
+        v.late.push(e);
+        late = { seq: e.seq, hash: e.hash };
+      } else {
+        v.problems.push({ code: 'CHAIN_BROKEN', seq: e.seq, detail: 'late events do not link to each other' });
+        break;
+      }
       continue;
     }
     if (cur && e.seq > cur.seq + 1) {

@@ -20,6 +20,12 @@ export interface IngestStats {
   errors: number;
 }
 
+/** PostgreSQL data exceptions (class 22) and integrity violations (23): the message, not the database, is at fault. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
 function parse(payload: Buffer): unknown {
   try {
     return JSON.parse(payload.toString('utf8'));
@@ -108,6 +114,14 @@ export class IngestService {
         try {
           await this.#store(group);
         } catch (err) {
+          if (isDataError(err)) {
+            // one message the database cannot take (a NUL in a string, an impossible date) must
+            // not stop the fleet's ingest: store the group one by one, file the bad one as an alarm
+            await this.#storeOneByOne(group);
+            this.#queue.splice(0, group.length);
+            for (const m of group) m.ack();
+            continue;
+          }
           this.stats.errors++;
           this.#log.error({ err: (err as Error).message }, 'central store failed; retrying');
           if (this.#stopped) return;
@@ -120,6 +134,26 @@ export class IngestService {
     } finally {
       this.#running = false;
       if (this.#queue.length === 0) for (const r of this.#idle.splice(0)) r();
+    }
+  }
+
+  async #storeOneByOne(group: Inbound[]): Promise<void> {
+    for (const m of group) {
+      try {
+        await this.#store([m]);
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        const t = TOPIC.exec(m.topic);
+        this.stats.problems++;
+        this.#log.warn({ topic: m.topic, pgcode: (err as { code?: string }).code }, 'message refused by the database; alarm filed');
+        if (t) {
+          await this.#pool.query("INSERT INTO alarms (gate, site, kind, code, detail) VALUES ($1, $2, 'chain_broken', 'CHAIN_MALFORMED', $3)", [
+            t[2],
+            t[1],
+            JSON.stringify({ detail: `database refused the message (${(err as { code?: string }).code ?? '?'})` }),
+          ]);
+        }
+      }
     }
   }
 

@@ -61,6 +61,11 @@ export async function storeBatches(pool: Pool, batches: InboundBatch[]): Promise
       res.duplicates += v.duplicates;
       for (const p of v.problems) alarms.push(chainAlarm(gate, w.site, p));
       res.problems += v.problems.length;
+      for (const e of v.late) {
+        rows.push(e);
+        sites.push(w.site);
+        known.set(key(gate, e.seq), e.hash);
+      }
       if (v.ahead && !fromPending) return false;
       // the first batch the centre sees of a gate: if it does not start at seq 1 an earlier
       // batch may still be on its way through another instance; wait for it like for a gap
@@ -95,11 +100,11 @@ export async function storeBatches(pool: Pool, batches: InboundBatch[]): Promise
     const progress: Progress[] = [];
     for (const [gate, w] of work) {
       if (!w.head) continue;
-      await c.query('UPDATE gate_chain SET head_seq = $2, head_hash = $3, first_seq = CASE WHEN first_seq < 0 THEN $4 ELSE first_seq END, events = events + $5, updated_at = now() WHERE gate = $1', [
+      await c.query('UPDATE gate_chain SET head_seq = $2, head_hash = $3, first_seq = CASE WHEN first_seq < 0 THEN $4 ELSE LEAST(first_seq, $4) END, events = events + $5, updated_at = now() WHERE gate = $1', [
         gate,
         w.head.seq,
         w.head.hash,
-        rows.find((e) => e.gate === gate)?.seq ?? w.head.seq,
+        Math.min(...rows.filter((e) => e.gate === gate).map((e) => e.seq), w.head.seq),
         rows.filter((e) => e.gate === gate).length,
       ]);
       if (w.progress) progress.push([gate, w.head.seq, w.progress.oldest, w.progress.newest]);

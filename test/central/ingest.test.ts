@@ -109,6 +109,12 @@ t('a second event with a seq already held is a fork; a hole that stays open is a
   await waitFor('after-gap events stored', async () => (await stored(ctx, 'FORK-1')) === 6);
   const gap = (await q<{ detail: { missing_from: number; missing_to: number } }>(ctx, "SELECT detail FROM alarms WHERE gate = 'FORK-1' AND code = 'CHAIN_GAP'"))[0]!;
   assert.equal(gap.detail, { missing_from: 5, missing_to: 6 });
+  // the missing batch was only slow (another instance): it fills the hole, nothing is lost
+  await send(ctx, 'FORK-1', cont.slice(0, 2));
+  await waitFor('late batch stored', async () => (await stored(ctx, 'FORK-1')) === 8);
+  await send(ctx, 'FORK-1', cont);
+  await ctx.w.ingests[0]!.idle();
+  await waitFor('repeat absorbed', async () => (await stored(ctx, 'FORK-1')) === 8);
 });
 
 t('a batch that arrives before its predecessor waits for it: no alarm, nothing lost', async (ctx) => {
@@ -132,6 +138,17 @@ t('privacy: traveller data in a well-hashed event is never stored centrally', as
   assert.equal(rows[1]!.data, { redacted: 'CENTRAL_PRIVACY' });
   const anywhere = await q<{ n: number }>(ctx, "SELECT count(*)::int AS n FROM events WHERE data::text LIKE '%K1234567%' OR data::text LIKE '%AAAAAAAA%'");
   assert.is(anywhere[0]!.n, 0);
+});
+
+t('a message the database cannot take (NUL in a string) is filed as an alarm and does not stop ingest', async (ctx) => {
+  const e = chain('POISON-1', 2);
+  e[1]!.data = { action: 'probe', text: 'a\u0000b' };
+  e[1]!.hash = eventHash(e[1]!.prev, e[1]!);
+  await send(ctx, 'POISON-1', e);
+  await waitFor('alarm', async () => (await alarmCodes(ctx, 'POISON-1')).includes('CHAIN_MALFORMED'));
+  const after = chain('POISON-2', 3);
+  await send(ctx, 'POISON-2', after);
+  await waitFor('ingest goes on', async () => (await stored(ctx, 'POISON-2')) === 3);
 });
 
 t('signed checkpoints verify with the gate\'s registered key; a bad one raises CHAIN_BAD_SIGNATURE', async (ctx) => {
