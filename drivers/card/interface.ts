@@ -1,4 +1,5 @@
 import type { DeviceError, EgateError } from '../../core/errors.ts';
+import type { SmartIdFiles } from './smart-id-read.ts';
 
 /** A card presented to the reader: the credential bytes it carries (tokens.md §1). Traveller data: never log. */
 export interface CardRead {
@@ -6,6 +7,12 @@ export interface CardRead {
   readonly reader: string;
   /** Clock time (ms since epoch) when the credential was read. */
   readonly at: number;
+  /**
+   * A smart identity card (smart-id.md): its files as read (`credential` is EF.CRED) and
+   * INTERNAL AUTHENTICATE, which works while the card stays on the reader and rejects once
+   * it has left. Absent on a reader that only yields credential bytes.
+   */
+  readonly smartId?: { readonly files: SmartIdFiles; authenticate(challenge: Uint8Array): Promise<Uint8Array> };
 }
 
 export interface CardReaderEvents {
@@ -13,7 +20,7 @@ export interface CardReaderEvents {
   card: CardRead;
   /** The card left the reader (after a 'card', or after a failed read). */
   removed: { reader: string; at: number };
-  /** A card was there but could not be read (CARD_READ_FAILED, CARD_OVERSIZE); the reader keeps working. */
+  /** A card was there but could not be read (CARD_READ_FAILED, CARD_OVERSIZE, CARD_UNREADABLE for a smart-ID card); the reader keeps working. */
   error: EgateError;
   /** The reader itself is gone or unusable; once per outage. */
   fault: DeviceError;

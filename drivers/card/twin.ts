@@ -4,7 +4,10 @@ import { DeviceError, EgateError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Deduper } from '../scanner/dedupe.ts';
 import { shortHash } from '../scanner/interface.ts';
-import type { CardReader, CardReaderEvents } from './interface.ts';
+import type { CardImage } from './card-image.ts';
+import type { CardRead, CardReader, CardReaderEvents } from './interface.ts';
+import { SimulatedSmartCard } from './sim-card.ts';
+import { readSmartIdCard } from './smart-id-read.ts';
 
 /**
  * The simulated card reader. Strict like the device: one card at a time (presenting a
@@ -20,6 +23,7 @@ export class SimulatedCardReader implements CardReader {
   #faulted = false;
   #present = false;
   #failNext: string | undefined;
+  #chip: SimulatedSmartCard | undefined;
 
   constructor(
     config: { name?: string | undefined },
@@ -68,10 +72,40 @@ export class SimulatedCardReader implements CardReader {
     return true;
   }
 
+  /**
+   * Test control: a smart identity card (a make-card directory, loaded) is laid on the reader
+   * and read over APDUs as the PC/SC driver reads it. `pullAfter`: the card leaves the field
+   * after that many APDUs (mid-read → 'error' CARD_UNREADABLE; during INTERNAL AUTHENTICATE →
+   * authenticate() rejects). Returns the simulated chip (to count APDUs), or undefined when
+   * the reader could not see it.
+   */
+  presentCard(image: Pick<CardImage, 'files' | 'chipKeyPem'>, opts: { pullAfter?: number } = {}): SimulatedSmartCard | undefined {
+    if (this.#present) throw new EgateError('CARD_ALREADY_PRESENT', 'simulated reader: remove the card first');
+    if (!this.#running || !this.#connected) return undefined;
+    this.#present = true;
+    const chip = new SimulatedSmartCard(image);
+    if (opts.pullAfter !== undefined) chip.pullAfter(opts.pullAfter);
+    this.#chip = chip;
+    void readSmartIdCard(chip, this.name, () => this.deps.clock.now()).then((read) => this.#readSmartId(read, chip));
+    return chip;
+  }
+
+  #readSmartId(read: CardRead | DeviceError, chip: SimulatedSmartCard): void {
+    if (!this.#running || !this.#present) return;
+    if (read instanceof DeviceError) {
+      this.#bus.emit('error', read);
+      if (!chip.present) this.remove();
+      return;
+    }
+    this.#deliver(read);
+  }
+
   /** Test control: the card is taken away. */
   remove(): void {
     if (!this.#present) return;
     this.#present = false;
+    this.#chip?.pullAfter(0); // a card off the reader answers no more APDUs
+    this.#chip = undefined;
     setImmediate(() => this.#running && this.#bus.emit('removed', { reader: this.name, at: this.deps.clock.now() }));
   }
 
@@ -102,13 +136,16 @@ export class SimulatedCardReader implements CardReader {
       this.#bus.emit('error', new DeviceError(this.name, 'CARD_READ_FAILED', failure));
       return;
     }
-    if (credential.length > this.deps.maxLength) {
-      const err = new DeviceError(this.name, 'CARD_OVERSIZE', `credential of ${credential.length} bytes, over ${this.deps.maxLength} (sha256 ${shortHash(credential)})`);
-      this.#bus.emit('error', err);
+    this.#deliver({ credential, reader: this.name, at: this.deps.clock.now() });
+  }
+
+  #deliver(read: CardRead): void {
+    if (read.credential.length > this.deps.maxLength) {
+      this.#bus.emit('error', new DeviceError(this.name, 'CARD_OVERSIZE', `credential of ${read.credential.length} bytes, over ${this.deps.maxLength} (sha256 ${shortHash(read.credential)})`));
       return;
     }
-    if (this.deps.dedupe.repeat(credential)) return;
-    this.#bus.emit('card', { credential, reader: this.name, at: this.deps.clock.now() });
+    if (this.deps.dedupe.repeat(read.credential)) return;
+    this.#bus.emit('card', read);
   }
 
   #fault(): void {

@@ -5,6 +5,8 @@ import { readersSection } from '../../../config/sections/readers.ts';
 import { createCardReader } from '../../../drivers/card/index.ts';
 import type { CardRead } from '../../../drivers/card/interface.ts';
 import { SimulatedCardReader } from '../../../drivers/card/twin.ts';
+import { PcscCardReader } from '../../../drivers/card/pcsc-card.ts';
+import { loadPcscAddon } from '../../../drivers/chip/pcsc-addon.ts';
 import { SimulatedClock } from '../../../kiosk/clock.ts';
 import { errorCode, type EgateError } from '../../../kiosk/errors.ts';
 import { silentLogger } from '../../../kiosk/log.ts';
@@ -111,9 +113,16 @@ test('disconnected: one fault; reconnected: recovered and reading', async () => 
   assert.is(seen.cards.length, 1);
 });
 
-test('factory: pcsc is refused with a ConfigError naming the field', () => {
+test('factory: pcsc builds the PC/SC smart-ID card reader, or refuses with PCSC_UNAVAILABLE when the addon is missing', () => {
   const config = readersSection.parse({ card: { driver: 'pcsc' } });
-  assert.throws(() => createCardReader(config, { clock: new SimulatedClock(), log: silentLogger() }), (e: unknown) => errorCode(e) === 'CONFIG_INVALID');
+  let addon = true;
+  try {
+    loadPcscAddon();
+  } catch {
+    addon = false;
+  }
+  if (addon) assert.instance(createCardReader(config, { clock: new SimulatedClock(), log: silentLogger() }), PcscCardReader);
+  else assert.throws(() => createCardReader(config, { clock: new SimulatedClock(), log: silentLogger() }), (e: unknown) => errorCode(e) === 'PCSC_UNAVAILABLE');
 });
 
 test.run();
