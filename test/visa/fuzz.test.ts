@@ -68,6 +68,8 @@ type Mutation = { op: 'flip' | 'set' | 'insert' | 'delete' | 'truncate' | 'swap'
 const mutation = fc.record({ op: fc.constantFrom('flip', 'set', 'insert', 'delete', 'truncate', 'swap'), pos: fc.nat(), val: fc.integer({ min: 0, max: 255 }) }) as fc.Arbitrary<Mutation>;
 
 function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
+  // An earlier truncation may have left nothing: the only mutation of nothing is a byte.
+  if (bytes.length === 0) return new Uint8Array([m.val]);
   const at = m.pos % bytes.length;
   const b = Array.from(bytes);
   switch (m.op) {
