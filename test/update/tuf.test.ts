@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, normalize } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GateUpdater, installTrustedRoot, type UpdateEvent } from '../../kiosk/update/updater.ts';
@@ -30,6 +31,7 @@ interface World {
 }
 
 const worlds: World[] = [];
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function serve(dir: string): Promise<Server> {
   const server = createServer((req, res) => {
@@ -219,6 +221,41 @@ test('trust: a metadata directory others can write is refused before any downloa
   publishRelease({ repoDir: w.repo, keyDir: w.keys, version: '1.0.0', files: w.files });
   chmodSync(join(w.dataDir, 'update', 'metadata'), 0o777);
   await refused(w, 'UPDATE_TRUST_UNSAFE');
+});
+
+test('oversized metadata: a timestamp.json past the client\'s limit is cut off, not read to the end', async () => {
+  const w = await world();
+  publishRelease({ repoDir: w.repo, keyDir: w.keys, version: '1.0.0', files: w.files });
+  const ts = JSON.parse(readFileSync(meta(w, 'timestamp.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(meta(w, 'timestamp.json'), JSON.stringify({ ...ts, padding: 'x'.repeat(2_000_000) }));
+  await refused(w, 'UPDATE_OVERSIZED');
+});
+
+test('release-tool CLI: keys, init, publish and timestamp make a repository the gate accepts', async () => {
+  const w = await world();
+  const keys = join(w.root, 'cli-keys');
+  const repo = join(w.root, 'cli-repo');
+  const tool = (...args: string[]): string =>
+    execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'release-tool.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  tool('keys', '--keys', keys);
+  assert.is(statSync(join(keys, 'root-1.key')).mode & 0o777, 0o600);
+  tool('init', '--keys', keys, '--repo', repo);
+  const out = JSON.parse(tool('publish', '--keys', keys, '--repo', repo, '--release', '3.1.0', '--app', w.files[0]!.file, '--model', w.files[1]!.file)) as { targets: { name: string }[] };
+  assert.equal(out.targets.map((t) => t.name), ['app/egate.tar.gz', 'models/face.onnx']);
+  assert.equal(JSON.parse(tool('timestamp', '--keys', keys, '--repo', repo)), { timestampVersion: 2 });
+  const dataDir = join(w.root, 'cli-gate');
+  installTrustedRoot(dataDir, readFileSync(join(repo, 'metadata', '1.root.json')));
+  const server = await serve(repo);
+  try {
+    const events: UpdateEvent[] = [];
+    const gate = new GateUpdater({ dataDir, repositoryUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, onEvent: (e) => events.push(e) });
+    const r = await gate.fetchRelease();
+    assert.is(r.release, '3.1.0');
+    assert.ok(readFileSync(join(r.dir, 'app/egate.tar.gz')).equals(readFileSync(w.files[0]!.file)));
+    assert.is(events[0]?.type, 'UPDATE_STAGED');
+  } finally {
+    server.close();
+  }
 });
 
 test('unreachable: no repository answering is its own reason, not an attack', async () => {
