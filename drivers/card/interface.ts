@@ -12,7 +12,12 @@ export interface CardRead {
    * INTERNAL AUTHENTICATE, which works while the card stays on the reader and rejects once
    * it has left. Absent on a reader that only yields credential bytes.
    */
-  readonly smartId?: { readonly files: SmartIdFiles; authenticate(challenge: Uint8Array): Promise<Uint8Array> };
+  readonly smartId?: {
+    readonly files: SmartIdFiles;
+    /** How long SELECT + the three files took on this reader (ms, for the measured figures). */
+    readonly readMs: number;
+    authenticate(challenge: Uint8Array): Promise<Uint8Array>;
+  };
 }
 
 export interface CardReaderEvents {

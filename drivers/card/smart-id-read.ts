@@ -97,8 +97,10 @@ export async function internalAuthenticate(t: ApduTransport, challenge: Uint8Arr
  */
 export async function readSmartIdCard(t: ApduTransport, reader: string, now: () => number): Promise<import('./interface.ts').CardRead | DeviceError> {
   try {
+    const started = performance.now();
     const files = await readSmartIdFiles(t);
-    return { credential: files.cred, reader, at: now(), smartId: { files, authenticate: (challenge) => internalAuthenticate(t, challenge) } };
+    const readMs = performance.now() - started;
+    return { credential: files.cred, reader, at: now(), smartId: { files, readMs, authenticate: (challenge) => internalAuthenticate(t, challenge) } };
   } catch (err) {
     return err instanceof DeviceError && err.code === 'CARD_UNREADABLE' ? new DeviceError(reader, 'CARD_UNREADABLE', err.message.replace(/^card: /, ''), { cause: err }) : new DeviceError(reader, 'CARD_UNREADABLE', 'card read failed', { cause: err });
   }

@@ -43,11 +43,10 @@ export function nextRead(reader: CardReader, ms = 60_000): Promise<CardRead | Eg
 const reasonOf = (r: SmartIdResult): string => (r.ok ? 'OK' : r.reason);
 
 async function readAndCheck(h: CardHarness, kind: string, dir: string, pullAfter?: number): Promise<{ reason: string; read: CardRead | EgateError }> {
-  const t0 = performance.now();
   const answer = nextRead(h.reader);
+  answer.catch(() => {}); // awaited below; a failed present() must not leave it unhandled
   await h.present(dir, pullAfter);
   const read = await answer;
-  const t1 = performance.now();
   if (!('credential' in read)) return { reason: read.code, read };
   const auth = read.smartId!.authenticate;
   let authMs = 0;
@@ -64,7 +63,7 @@ async function readAndCheck(h: CardHarness, kind: string, dir: string, pullAfter
     gateId: 'LWP-E07',
     verifier: h.verifier,
   });
-  h.timings.push({ kind, readMs: t1 - t0, authMs });
+  h.timings.push({ kind, readMs: read.smartId!.readMs, authMs });
   return { reason: reasonOf(r), read };
 }
 
@@ -87,6 +86,7 @@ export function cardContract(t: Test<CardHarness>): void {
 
   t('the card pulled mid-read (in EF.PHOTO) is an error CARD_UNREADABLE, and the reader reads the next card', async (h) => {
     const answer = nextRead(h.reader);
+    answer.catch(() => {});
     await h.present(h.cards.get('valid')!, 6);
     const r = await answer;
     assert.is('credential' in r ? 'card' : r.code, 'CARD_UNREADABLE');
@@ -98,6 +98,7 @@ export function cardContract(t: Test<CardHarness>): void {
 
   t('the card pulled before INTERNAL AUTHENTICATE: check gives CARD_UNREADABLE', async (h) => {
     const answer = nextRead(h.reader);
+    answer.catch(() => {});
     await h.present(h.cards.get('valid')!);
     const read = await answer;
     assert.ok('credential' in read);

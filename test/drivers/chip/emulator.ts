@@ -55,6 +55,9 @@ export class ChipEmulator {
   #pcscd: ChildProcess | undefined;
   #vicc: ChildProcess | undefined;
 
+  /** `launcher`: the vicc card OS to run (the smart-ID card tests use scripts/vicc-hkid.py). */
+  constructor(private readonly launcher = LAUNCHER) {}
+
   /**
    * Starts pcscd (foreground) and waits until vpcd listens for vicc and pcscd answers its
    * clients with the virtual reader listed: a PC/SC client that starts before that never
@@ -68,15 +71,15 @@ export class ChipEmulator {
   }
 
   /** Puts a passport (a make-passport directory) in the virtual reader. */
-  async insert(dir: string): Promise<void> {
+  async insert(dir: string, extraArgs: string[] = []): Promise<void> {
     await this.remove();
-    const vicc = spawn('/usr/bin/python3', [LAUNCHER, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const vicc = spawn('/usr/bin/python3', [this.launcher, '--dir', dir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#vicc = vicc;
     let err = '';
     vicc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     await new Promise<void>((resolve, reject) => {
       vicc.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      vicc.once('exit', (code) => reject(new Error(`vicc-epass exited (${code}): ${err.slice(-400)}`)));
+      vicc.once('exit', (code) => reject(new Error(`vicc exited (${code}): ${err.slice(-400)}`)));
     });
   }
 
