@@ -7,12 +7,13 @@
  *   node --import tsx scripts/release-tool.ts publish --keys var/release-keys --repo var/repo \
  *        --release 1.4.0 --app dist/egate-1.4.0.tar.gz --model models/face.onnx --model models/det.onnx
  *   node --import tsx scripts/release-tool.ts timestamp --keys var/release-keys --repo var/repo
+ *   node --import tsx scripts/release-tool.ts rotate-root --keys var/release-keys --new-keys var/keys-2 --repo var/repo
  *
  * The gate is provisioned with <repo>/metadata/1.root.json as <dataDir>/update/metadata/root.json.
  */
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import { DEFAULT_POLICY, generateKeys, initRepository, publishRelease, refreshTimestamp, ROLES } from './release/tuf-repository.ts';
+import { DEFAULT_POLICY, generateKeys, initRepository, publishRelease, refreshTimestamp, ROLES, rotateRoot } from './release/tuf-repository.ts';
 
 const program = new Command('release-tool').description('create and sign egate releases (TUF repository: root, targets, snapshot, timestamp)');
 const policyText = ROLES.map((r) => `${r} ${DEFAULT_POLICY.threshold[r]}-of-${DEFAULT_POLICY.keys[r]} keys, expires in ${DEFAULT_POLICY.expiryDays[r]} d`).join('; ');
@@ -61,6 +62,17 @@ program
   .requiredOption('--repo <dir>')
   .action((o: { keys: string; repo: string }) => {
     console.log(JSON.stringify({ timestampVersion: refreshTimestamp({ repoDir: o.repo, keyDir: o.keys }) }));
+  });
+
+program
+  .command('rotate-root')
+  .description('write the next root version naming the keys in --new-keys, signed by the old and the new root keys')
+  .requiredOption('--keys <dir>', 'the current key files (their root keys sign the rotation)')
+  .requiredOption('--new-keys <dir>', 'key files of every role from now on (make them with `keys`)')
+  .requiredOption('--repo <dir>')
+  .action((o: { keys: string; newKeys: string; repo: string }) => {
+    const root = rotateRoot({ repoDir: o.repo, oldKeyDir: o.keys, newKeyDir: o.newKeys });
+    console.log(JSON.stringify({ rootVersion: root.signed.version, expires: root.signed.expires }));
   });
 
 program.parseAsync().catch((err: unknown) => {

@@ -119,6 +119,27 @@ export function initRepository(o: InitOptions): Metadata<Root> {
   return md;
 }
 
+/**
+ * Root rotation (lost or compromised keys): root version n+1 names the keys found in
+ * newKeyDir for every role and is signed by the old root keys (the gates' trusted root
+ * demands its threshold) and by the new ones (the new root must satisfy itself). Releases
+ * after it are signed with newKeyDir; metadata signed by a dropped key is refused.
+ */
+export function rotateRoot(o: { repoDir: string; oldKeyDir: string; newKeyDir: string; policy?: RepositoryPolicy; now?: Date }): Metadata<Root> {
+  const policy = o.policy ?? DEFAULT_POLICY;
+  const current = JSON.parse(readFileSync(join(o.repoDir, 'metadata', 'root.json'), 'utf8')) as { signed: { version: number } };
+  const version = current.signed.version + 1;
+  const roles = Object.fromEntries(ROLES.map((r) => [r, new Role({ keyIDs: [], threshold: policy.threshold[r] })]));
+  const root = new Root({ version, specVersion: SPEC, expires: expires(o.now ?? new Date(), policy.expiryDays.root), consistentSnapshot: true, roles });
+  for (const role of ROLES) for (const k of loadRoleKeys(o.newKeyDir, role)) root.addKey(k.key, role);
+  const md = new Metadata(root);
+  const signers = new Map([...loadRoleKeys(o.oldKeyDir, 'root'), ...loadRoleKeys(o.newKeyDir, 'root')].map((k) => [k.key.keyID, k]));
+  signWith(md, [...signers.values()]);
+  const bytes = write(join(o.repoDir, 'metadata', `${version}.root.json`), md);
+  writeFileSync(join(o.repoDir, 'metadata', 'root.json'), bytes);
+  return md;
+}
+
 export interface ReleaseFile {
   /** Local file to publish. */
   file: string;

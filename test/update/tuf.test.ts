@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GateUpdater, installTrustedRoot, type UpdateEvent } from '../../kiosk/update/updater.ts';
 import { UpdateRefusedError, type UpdateRefusal } from '../../kiosk/update/update-error.ts';
-import { DEFAULT_POLICY, generateKeys, initRepository, loadRoleKeys, publishRelease, signWith, type ReleaseFile } from '../../scripts/release/tuf-repository.ts';
+import { DEFAULT_POLICY, generateKeys, initRepository, loadRoleKeys, publishRelease, rotateRoot, signWith, type ReleaseFile } from '../../scripts/release/tuf-repository.ts';
 import { Metadata, MetadataKind } from '@tufjs/models';
 
 /**
@@ -160,6 +160,21 @@ test('unsigned: a new root signed by 1 of the 2 root keys required is refused', 
   const v2 = Metadata.fromJSON(MetadataKind.Root, { signed: body, signatures: [] });
   signWith(v2, loadRoleKeys(w.keys, 'root').slice(0, 1));
   writeFileSync(meta(w, '2.root.json'), JSON.stringify(v2.toJSON()));
+  await refused(w, 'UPDATE_UNSIGNED');
+});
+
+test('root rotation: the gate follows a root signed by old and new keys; the dropped keys no longer sign', async () => {
+  const w = await world();
+  publishRelease({ repoDir: w.repo, keyDir: w.keys, version: '1.0.0', files: w.files });
+  await w.updater.fetchRelease();
+  const fresh = join(w.root, 'new-keys');
+  generateKeys(fresh);
+  rotateRoot({ repoDir: w.repo, oldKeyDir: w.keys, newKeyDir: fresh });
+  publishRelease({ repoDir: w.repo, keyDir: fresh, version: '2.0.0', files: w.files });
+  assert.is((await w.updater.fetchRelease()).release, '2.0.0');
+  const trusted = JSON.parse(readFileSync(join(w.dataDir, 'update', 'metadata', 'root.json'), 'utf8')) as { signed: { version: number } };
+  assert.is(trusted.signed.version, 2);
+  publishRelease({ repoDir: w.repo, keyDir: w.keys, version: '6.6.6', files: w.files });
   await refused(w, 'UPDATE_UNSIGNED');
 });
 
