@@ -62,8 +62,10 @@ export class CommandHandler {
       const cmd = opened.command;
       let fresh: boolean;
       try {
-        fresh = o.ledger.remember(cmd.id, cmd.iat, nowMs);
-        o.ledger.prune(Math.floor(nowMs / 1000) - 2 * o.windowS);
+        // remembered until iat + 2 × window: the second window covers the gate clock stepped back
+        const monoMs = o.clock.monotonic();
+        fresh = o.ledger.remember(cmd.id, cmd.iat, (cmd.iat + 2 * o.windowS) * 1000, nowMs, monoMs);
+        o.ledger.prune(nowMs, monoMs);
       } catch (err) {
         o.log.error({ err: (err as Error).message }, 'command ledger failed');
         fresh = false;
