@@ -49,14 +49,15 @@ export class TechnicianAuth {
     }
     this.#lockout.success(id);
     const session = randomBytes(32).toString('base64url');
-    this.#sessions.set(session, { technician: id, lastUsed: this.opts.clock.now() });
+    // idle time on the monotonic clock: a wall clock stepped back must not stretch a session (sessions live in memory only)
+    this.#sessions.set(session, { technician: id, lastUsed: this.opts.clock.monotonic() });
     return { ok: true, technician: id, session };
   }
 
   /** The technician behind a session token; LOGIN_REQUIRED when unknown or idle too long. */
   technician(session: string | undefined): string {
     const s = session === undefined ? undefined : this.#sessions.get(session);
-    const now = this.opts.clock.now();
+    const now = this.opts.clock.monotonic();
     if (!s || now - s.lastUsed > this.opts.sessionIdleMs) {
       if (session !== undefined) this.#sessions.delete(session);
       throw new CliError('LOGIN_REQUIRED', 'not logged in (or the session expired): run `egate login`');

@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { TechnicianAuth } from '../../kiosk/cli/auth.ts';
+import { setTechnician } from '../../kiosk/cli/credentials.ts';
+import { SimulatedClock } from '../../kiosk/clock.ts';
+
+/**
+ * A technician session's idle time runs on the monotonic clock: `setWallClock` steps the
+ * wall clock alone (NTP, an operator), `advance` is real time passing.
+ */
+const t = suite<{ dir: string; path: string }>('cli: technician session idle time and wall-clock steps');
+const LIMITS = { maxFailures: 3, socketMaxFailures: 50, lockoutMs: 60_000 };
+
+t.before.each(async (ctx) => {
+  ctx.dir = mkdtempSync(join(tmpdir(), 'egate-auth-step-'));
+  ctx.path = join(ctx.dir, 'technicians.json');
+  await setTechnician(ctx.path, 'tech01', 'pin', '864209', { N: 1024, r: 8, p: 1 });
+});
+t.after.each((ctx) => rmSync(ctx.dir, { recursive: true, force: true }));
+
+t('a wall clock stepped back does not stretch an idle session, nor does a step forward end a live one', async ({ path }) => {
+  const clock = new SimulatedClock();
+  const auth = new TechnicianAuth({ credentialsPath: path, clock, limits: LIMITS, sessionIdleMs: 10_000 });
+  const r = await auth.login('tech01', 'pin', '864209');
+  assert.ok(r.ok);
+  const session = r.ok ? r.session : '';
+  clock.setWallClock(clock.now() + 3_600_000);
+  assert.is(auth.technician(session), 'tech01', 'a step forward is not idle time');
+  clock.setWallClock(clock.now() - 7_200_000);
+  clock.advance(10_001);
+  assert.throws(() => auth.technician(session), (e: Error & { code?: string }) => e.code === 'LOGIN_REQUIRED', 'idle past the limit although the wall clock is behind');
+});
+
+t.run();
