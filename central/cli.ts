@@ -77,15 +77,16 @@ program
   .command('gate-key')
   .command('add <gate> <pem>')
   .requiredOption('--as <user>', 'acting technician or supervisor')
-  .description("register a gate's journal checkpoint public key")
-  .action(async (gate: string, pem: string, op: { as: string }) => {
+  .option('--kind <kind>', 'checkpoint (keys/checkpoint.key.pub.pem) or command (the gate command key, for sealed commands)', 'checkpoint')
+  .description("register a gate's journal checkpoint public key or its command key")
+  .action(async (gate: string, pem: string, op: { as: string; kind: string }) => {
     const c = cfg();
     const a = await actor(c, op.as);
     if (a.role === 'officer') throw new CentralError('CENTRAL_FORBIDDEN', 'officers do not register keys');
     const text = readFileSync(pem, 'utf8');
-    const kid = Buffer.from(checkpointKid(createPublicKey(text))).toString('hex');
+    const kid = op.kind === 'command' ? 'command' : Buffer.from(checkpointKid(createPublicKey(text))).toString('hex');
     await withDb(c, async (pool) => {
-      await pool.query('INSERT INTO gate_keys (gate, kid, pem, added_by) VALUES ($1, $2, $3, $4) ON CONFLICT (gate, kid) DO NOTHING', [gate, kid, text, a.user]);
+      await pool.query('INSERT INTO gate_keys (gate, kid, pem, added_by) VALUES ($1, $2, $3, $4) ON CONFLICT (gate, kid) DO UPDATE SET pem = $3, added_by = $4, added_at = now()', [gate, kid, text, a.user]);
       await audit(pool, 'cli', a, 'gate_key_added', { gate, kid });
     });
     out({ gate, kid });

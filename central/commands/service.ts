@@ -1,5 +1,6 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { commandSchema, signCommand, type CommandType } from '../../kiosk/sync/index.ts';
+import { createPublicKey } from 'node:crypto';
+import { commandSchema, sealCommand, SECRET_COMMAND_TYPES, signCommand, type CommandType } from '../../kiosk/sync/index.ts';
 import { syncTopics } from '../../kiosk/sync/topics.ts';
 import { audit, type Actor } from '../db/audit.ts';
 import { inTransaction, NOTIFY_CHANNEL, type Pool } from '../db/pool.ts';
@@ -98,8 +99,21 @@ export class CommandService {
     const sites = await this.#d.pool.query<{ gate: string; site: string }>('SELECT gate, site FROM gates WHERE gate = ANY($1)', [cmd.gates]);
     const iat = Math.floor((this.#d.now?.() ?? Date.now()) / 1000);
     let sent = 0;
+    const sealed = SECRET_COMMAND_TYPES.has(cmd.type);
+    const gateKeys = new Map<string, string>();
+    if (sealed) {
+      const k = await this.#d.pool.query<{ gate: string; pem: string }>("SELECT gate, pem FROM gate_keys WHERE kid = 'command' AND gate = ANY($1)", [cmd.gates]);
+      for (const r of k.rows) gateKeys.set(r.gate, r.pem);
+    }
     for (const { gate, site } of sites.rows) {
-      const bytes = signCommand(this.#d.key, { id, iat, gate, type: cmd.type, args: cmd.args } as never);
+      const body = { id, iat, gate, type: cmd.type, args: cmd.args } as never;
+      const pem = gateKeys.get(gate);
+      if (sealed && !pem) {
+        // revocations and enrolments travel only encrypted to the gate's own key (kiosk/sync/command-seal.ts)
+        await this.#d.pool.query("INSERT INTO command_results (command_id, gate, ok, error) VALUES ($1, $2, false, 'CENTRAL_NO_GATE_KEY') ON CONFLICT DO NOTHING", [id, gate]);
+        continue;
+      }
+      const bytes = sealed ? sealCommand(this.#d.key, createPublicKey(pem!), body) : signCommand(this.#d.key, body);
       await this.#d.publish(syncTopics(site, gate).cmd, Buffer.from(bytes));
       sent++;
     }

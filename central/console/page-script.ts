@@ -55,13 +55,16 @@ function render() {
       el('td', { className: 'trust', textContent: l.trust_version ?? '—' }));
     tbody.append(tr);
   }
-  const alarms = $('alarms'); alarms.replaceChildren();
+  const alarms = $('alarms');
+  // a note being typed survives the live re-render (and keeps focus)
+  const typed = new Map([...alarms.querySelectorAll('[data-alarm-id] .note-input')].map((i) => [i.closest('[data-alarm-id]').dataset.alarmId, i]));
+  alarms.replaceChildren();
   for (const a of state.alarms) {
     const box = el('div', { className: 'alarm k-' + a.kind + (a.acked_by ? ' acked' : '') }); box.dataset.alarmId = a.id; box.dataset.code = a.code;
     box.append(el('b', { textContent: a.kind.replace('_', ' ') + ' · ' + a.code }), ' ', el('span', { textContent: a.gate + ' · ' + new Date(a.raised_at).toLocaleTimeString() + (a.cleared_at ? ' · cleared' : '') }));
     for (const n of a.notes) box.append(el('div', { className: 'note', textContent: n.by + ': ' + n.text }));
     if (!a.acked_by) {
-      const note = el('input', { placeholder: 'note', className: 'note-input' });
+      const note = typed.get(String(a.id)) || el('input', { placeholder: 'note', className: 'note-input' });
       const ack = el('button', { className: 'ack', textContent: 'Acknowledge' });
       ack.onclick = () => api('/api/alarms/' + a.id + '/ack', { note: note.value }).then(load);
       box.append(el('div', {}, note, ' ', ack));

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema, type GateConfig } from '../../config/schema.ts';
@@ -42,6 +43,8 @@ export class SimGate implements SyncHost {
   readonly sync: CentralSync;
   readonly #bus = new Bus<GateControlEvents>();
   readonly #ledger: CommandLedger;
+  /** The gate's own command key pair: sealed commands (revocations, enrolments) are encrypted to it. */
+  readonly commandKey: { privateKey: KeyObject; publicKey: KeyObject } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   mode = 'in_service';
   crossings = 0;
 
@@ -67,7 +70,7 @@ export class SimGate implements SyncHost {
     this.references = ReferenceStore.open({ path: this.config.enrolment.path, keyPath: this.config.enrolment.keyPath, clock: o.clock });
     this.tokens = { trustList: TrustList.load(trust), revocations: RevocationList.load(revoked) };
     this.#ledger = new CommandLedger(this.config.sync.commandLedgerPath);
-    this.sync = new CentralSync(this, { clock: o.clock, log: o.log, centralKey: loadCentralKey(centralKeyPath), ledger: this.#ledger });
+    this.sync = new CentralSync(this, { clock: o.clock, log: o.log, centralKey: loadCentralKey(centralKeyPath), gateKey: this.commandKey, ledger: this.#ledger });
   }
 
   start(): void {

@@ -148,4 +148,21 @@ t('an approved trust-list change reaches the gate and is applied; the console sh
   await approver.close();
 });
 
+t('a revocation travels sealed to the gate\'s own key and is applied; a gate without a registered key is not sent one', async (ctx) => {
+  const g = ctx.gates.find((x) => x.config.gate === 'LMC-A-01')!;
+  await ctx.w.pool.query("INSERT INTO gate_keys (gate, kid, pem, added_by) VALUES ('LMC-A-01', 'command', $1, 'test')", [g.commandKey.publicKey.export({ type: 'spki', format: 'pem' })]);
+  const sup = { user: 'sup1', role: 'supervisor' };
+  const answer = async (id: string, gate: string): Promise<{ ok: boolean; error: string | null }> => {
+    let row: { ok: boolean; error: string | null } | undefined;
+    await waitFor(`answer of ${gate}`, async () => !!(row = (await ctx.w.pool.query<{ ok: boolean; error: string | null }>('SELECT ok, error FROM command_results WHERE command_id = $1 AND gate = $2', [id, gate])).rows[0]), 15_000);
+    return row!;
+  };
+  const r = await ctx.central.commands.request(sup, { type: 'revoke', target: 'LMC-A-01', args: { mode: 'extend', cti: ['0123456789abcdef0123456789abcdef'], sub: [] } });
+  assert.is(r.state, 'published');
+  assert.equal(await answer(r.id, 'LMC-A-01'), { ok: true, error: null });
+  assert.ok(JSON.parse(readFileSync(g.config.tokens.revocationListPath, 'utf8')).cti.includes('0123456789abcdef0123456789abcdef'), 'applied by the gate');
+  const k = await ctx.central.commands.request(sup, { type: 'revoke', target: 'LMC-K-01', args: { mode: 'extend', cti: ['fedcba9876543210fedcba9876543210'], sub: [] } });
+  assert.equal(await answer(k.id, 'LMC-K-01'), { ok: false, error: 'CENTRAL_NO_GATE_KEY' });
+});
+
 t.run();
