@@ -18,7 +18,7 @@
  * first, as a gate camera would see a printed photo at arm's length).
  */
 import sharp from 'sharp';
-import { prng } from './presentation-sequences.ts';
+import { prng } from '../core/prng.ts';
 
 export const ATTACK_KINDS = ['screen', 'screen-glare', 'print', 'print-hands'] as const;
 export type AttackKind = (typeof ATTACK_KINDS)[number];

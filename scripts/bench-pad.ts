@@ -24,7 +24,7 @@ import { loadConfig } from '../config/load.ts';
 import { createFaceEngine } from '../kiosk/biometrics/index.ts';
 import { ATTACK_KINDS, makeAttack } from './attack-set.ts';
 import { FaceCache, verifyCached, withProgress } from './face-cache.ts';
-import { prng } from './presentation-sequences.ts';
+import { prng } from '../core/prng.ts';
 
 interface Opts { deepface: string; lfw: string; lfwBonaFide: string; lfwAttacks: string; seed: string; workers: string }
 interface Item { group: string; name: string; bytes: () => Promise<Uint8Array>; attack: boolean }

@@ -15,6 +15,7 @@
  * - compression: each frame JPEG-compressed at quality 55–90 (the camera's stream encoder).
  */
 import sharp from 'sharp';
+import { prng } from '../core/prng.ts';
 
 export interface FrameRecipe {
   scale: number;
@@ -26,17 +27,6 @@ export interface FrameRecipe {
   jpegQuality: number;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The N frame recipes of one sequence (see the file comment for the ranges). */
 export function sequenceRecipes(seed: number, frames = 6): FrameRecipe[] {

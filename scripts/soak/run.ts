@@ -7,6 +7,7 @@ import { Faults, type FaultKind } from './faults.ts';
 import { Judge, TRAVEL_MS, type WrongOpening } from './judge.ts';
 import { SoakRig } from './rig.ts';
 import { Traffic } from './traffic.ts';
+import { prng } from '../../core/prng.ts';
 
 export interface SoakOptions {
   kills: number;
@@ -55,17 +56,6 @@ export interface SoakFigures {
   technician_resets: string[];
 }
 
-/** mulberry32: the run replays from its seed (travellers, faults, their timing). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number): number => {

@@ -1,18 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bestAccuracyThreshold, detCurve, detCurveThinned, equalErrorRate, foldAccuracy, rateAtFar, sortScores } from '../../kiosk/biometrics/metrics.ts';
+import { prng } from '../../core/prng.ts';
 
-/** Deterministic PRNG (mulberry32) so a failure replays from the printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const SEED = Number(process.env.METRICS_SEED ?? Date.now() % 1e9);
 console.log(`metrics: brute-force comparison seed ${SEED} (METRICS_SEED=${SEED} replays it)`);
 

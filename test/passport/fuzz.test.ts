@@ -19,18 +19,8 @@ import { sealResponse } from '../../drivers/chip/sim-sm.ts';
 import { TrustList } from '../../kiosk/passport/trust.ts';
 import { makeMrz, makePassports, type PassportKind } from '../../scripts/make-passport.ts';
 import { peerSuite } from '../helpers/suite.ts';
+import { prng } from '../../core/prng.ts';
 
-/** Deterministic PRNG (mulberry32) so a failure replays from the printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One mutation of attacker bytes: bit flips, a cut, growth, a splice of noise, or emptiness. */
 function mutate(b: Uint8Array, rnd: () => number): Buffer {
