@@ -45,11 +45,14 @@ export class WorkerPool {
 
   static async start(count: number, opts: PipelineOptions): Promise<WorkerPool> {
     const pool = new WorkerPool(opts);
-    try {
-      await Promise.all(Array.from({ length: count }, () => pool.spawn()));
-    } catch (err) {
+    // Wait until every worker has either loaded or given up before closing any: terminating a
+    // worker while onnxruntime is still creating its sessions throws inside native code and
+    // aborts the whole process (seen when one of two workers failed first).
+    const started = await Promise.allSettled(Array.from({ length: count }, () => pool.spawn()));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
       await pool.close();
-      throw err;
+      throw failed.reason;
     }
     return pool;
   }
