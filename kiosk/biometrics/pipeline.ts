@@ -53,12 +53,20 @@ export class FacePipeline {
       // session's run (measured: feature net 27 ms instead of 8 ms in the pipeline).
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     };
-    const load = (name: string): Promise<ort.InferenceSession> => {
+    const load = async (name: string): Promise<ort.InferenceSession> => {
       const p = opts.models[name];
       if (!p) throw new Error(`model ${name} missing from the manifest`);
       return ort.InferenceSession.create(p, so);
     };
-    const [detect, landmark, feature, liveness] = await Promise.all([load('detect'), load('landmark'), load('feature'), load('liveness')]);
+    // allSettled, not all: a failed model must not leave the others still loading in native
+    // code when the worker reports the failure and is terminated (that aborts the process).
+    const loaded = await Promise.allSettled([load('detect'), load('landmark'), load('feature'), load('liveness')]);
+    const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await Promise.allSettled(loaded.map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
+      throw failed.reason;
+    }
+    const [detect, landmark, feature, liveness] = loaded.map((r) => (r as PromiseFulfilledResult<ort.InferenceSession>).value) as [ort.InferenceSession, ort.InferenceSession, ort.InferenceSession, ort.InferenceSession];
     const pipeline = new FacePipeline({ detect, landmark, feature, liveness }, opts);
     await pipeline.warmUp();
     return pipeline;
