@@ -76,7 +76,10 @@ export class Traffic {
     this.counts[label] = (this.counts[label] ?? 0) + 1;
     const n = ++this.#n;
     const sub = k.behaviour === 'impostor' ? SUBJECTS.impostor : k.token === 'not-enrolled' ? SUBJECTS.notEnrolled : k.token === 'revoked' ? SUBJECTS.revoked : SUBJECTS.genuine;
-    const goodToken = k.token === 'valid';
+    // A `replayed` traveller with no earlier good code to replay shows a fresh one, which the gate
+    // rightly admits: judge it as valid (the simulated world pre-uses it instead; the soak's gate
+    // runs in another process). Found as two "wrong openings" right after start-up.
+    const goodToken = k.token === 'valid' || (k.token === 'replayed' && this.#lastGoodQr === undefined);
     const me: Walker = { person: this.#rig.plant.traveller(`t${n}-${label}`), kind: label, entryOk: goodToken, exitOk: goodToken && k.behaviour !== 'impostor' };
     const tail: Walker | undefined = k.behaviour === 'tailgate' ? { person: this.#rig.plant.traveller(`t${n}-tailgater`), kind: 'tailgater', entryOk: false, exitOk: false } : undefined;
     this.walkers.push(me, ...(tail ? [tail] : []));
