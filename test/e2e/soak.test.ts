@@ -8,9 +8,9 @@ const SEED = process.env.EGATE_SEED !== undefined ? Number(process.env.EGATE_SEE
 const peers = requirePeers('e2e: soak', 'socat', 'ffmpeg', 'mosquitto', 'mosquitto_sub');
 
 (peers ? test : test.skip)(`soak, 10 kills among random faults (seed ${SEED}; EGATE_SEED=${SEED} replays it): no wrong opening, doors closed after every kill, journal verifies, no event lost`, async () => {
-  // 10 kills, but at most 5 minutes of injection: on a machine at load 30 a gate restart takes
+  // 10 kills, but at most 3 minutes of injection: on a machine at load 30 a gate restart takes
   // 20-100 s, and the file must end within the runner's bound (the kill count is printed).
-  const f = await runSoak({ kills: 10, seed: SEED, maxMinutes: 5, say: (l) => console.log(l) });
+  const f = await runSoak({ kills: 10, seed: SEED, maxMinutes: 3, say: (l) => console.log(l) });
   console.log(JSON.stringify(f));
   assert.ok(f.kills >= 1, `the gate was killed (${f.kills} times)`);
   assert.ok(f.crossings >= 3, `traffic ran (${f.crossings} crossings)`);
