@@ -164,7 +164,11 @@ export class ConsoleServer {
     await audit(this.#o.pool, this.#o.instance, { user: user || '-', role: role ?? '-' }, role ? 'login' : 'login_refused');
     if (!role) throw new CentralError('CENTRAL_AUTH', 'user or password wrong');
     const sid = randomBytes(24).toString('base64url');
-    this.#sessions.set(sid, { user, role, expires: Date.now() + this.#o.sessionMinutes * 60_000 });
+    // Expiry on the monotonic clock (a wall-clock step back must not stretch a session), and
+    // expired sessions are dropped here so the map cannot only grow.
+    const now = performance.now();
+    for (const [k, v] of this.#sessions) if (v.expires < now) this.#sessions.delete(k);
+    this.#sessions.set(sid, { user, role, expires: now + this.#o.sessionMinutes * 60_000 });
     res.setHeader('set-cookie', `egate_sid=${sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${this.#o.sessionMinutes * 60}`);
     this.#json(res, { user, role });
   }
@@ -198,7 +202,11 @@ export class ConsoleServer {
   #session(req: IncomingMessage): Session | undefined {
     const sid = this.#sid(req);
     const s = sid ? this.#sessions.get(sid) : undefined;
-    if (!s || s.expires < Date.now()) return undefined;
+    if (!s) return undefined;
+    if (s.expires < performance.now()) {
+      this.#sessions.delete(sid!);
+      return undefined;
+    }
     return s;
   }
 
