@@ -29,6 +29,8 @@ export type LockCheck = { locked: false } | { locked: true; until: number; scope
 
 /** Ids tracked at most; the oldest are forgotten first (the socket counter still catches spraying). */
 const MAX_TRACKED = 1000;
+/** The monotonic-lock key of the socket-wide counter (technician keys are hex hashes). */
+const SOCKET = 'socket';
 
 /**
  * Failed-login counters, per technician id and for the socket as a whole, written to disk
@@ -38,6 +40,12 @@ const MAX_TRACKED = 1000;
  */
 export class LoginLockout {
   #state: State;
+  /**
+   * Each lock's end on the monotonic clock, for this process: a wall clock stepped forward
+   * (NTP, an operator) must not end a lock early. The wall time on disk carries locks across a
+   * restart; a restart together with a forward step is the case left to the wall time alone.
+   */
+  readonly #monoUntil = new Map<string, number>();
 
   constructor(
     private readonly path: string,
@@ -48,12 +56,28 @@ export class LoginLockout {
   }
 
   check(id: string): LockCheck {
-    const now = this.clock.now();
     const s = this.#state.socket;
-    if (s.lockedUntil !== undefined && s.lockedUntil > now) return { locked: true, until: s.lockedUntil, scope: 'socket' };
-    const t = this.#state.technicians[key(id)];
-    if (t?.lockedUntil !== undefined && t.lockedUntil > now) return { locked: true, until: t.lockedUntil, scope: 'technician' };
+    const socketUntil = this.#until(SOCKET, s);
+    if (socketUntil !== undefined) return { locked: true, until: socketUntil, scope: 'socket' };
+    const k = key(id);
+    const t = this.#state.technicians[k];
+    const until = t ? this.#until(k, t) : undefined;
+    if (until !== undefined) return { locked: true, until, scope: 'technician' };
     return { locked: false };
+  }
+
+  /** The wall time a lock ends, if it is still on by the wall clock or by this process's monotonic clock. */
+  #until(k: string, c: Counter): number | undefined {
+    const now = this.clock.now();
+    const monoLeft = (this.#monoUntil.get(k) ?? -Infinity) - this.clock.monotonic();
+    if (c.lockedUntil !== undefined && c.lockedUntil > now) return c.lockedUntil;
+    if (c.lockedUntil !== undefined && monoLeft > 0) return now + monoLeft;
+    return undefined;
+  }
+
+  #lock(k: string, c: Counter, now: number): void {
+    c.lockedUntil = now + this.limits.lockoutMs;
+    this.#monoUntil.set(k, this.clock.monotonic() + this.limits.lockoutMs);
   }
 
   /** Counts a failed login; returns the lock it caused, if any. */
@@ -63,14 +87,15 @@ export class LoginLockout {
     const k = key(id);
     const t = this.#state.technicians[k] ?? { failures: 0, since: now };
     // A lock that has run out starts the count again.
-    if (t.lockedUntil !== undefined && t.lockedUntil <= now) {
+    if (t.lockedUntil !== undefined && this.#until(k, t) === undefined) {
       t.failures = 0;
       delete t.lockedUntil;
+      this.#monoUntil.delete(k);
     }
     t.failures++;
     t.since = now;
     if (t.failures >= maxFailures) {
-      t.lockedUntil = now + lockoutMs;
+      this.#lock(k, t, now);
       t.failures = 0;
     }
     delete this.#state.technicians[k];
@@ -82,7 +107,7 @@ export class LoginLockout {
     }
     s.failures++;
     if (s.failures >= socketMaxFailures) {
-      s.lockedUntil = now + lockoutMs;
+      this.#lock(SOCKET, s, now);
       s.failures = 0;
       s.since = now;
     }
@@ -99,8 +124,10 @@ export class LoginLockout {
     const now = this.clock.now();
     const t = this.#state.technicians[key(id)];
     const s = this.#state.socket;
-    const was = (t?.lockedUntil ?? 0) > now || (s.lockedUntil ?? 0) > now;
+    const was = (t !== undefined && this.#until(key(id), t) !== undefined) || this.#until(SOCKET, s) !== undefined;
     delete this.#state.technicians[key(id)];
+    this.#monoUntil.delete(key(id));
+    this.#monoUntil.delete(SOCKET);
     delete s.lockedUntil;
     s.failures = 0;
     s.since = now;
@@ -115,7 +142,10 @@ export class LoginLockout {
 
   #trim(): void {
     const ids = Object.keys(this.#state.technicians);
-    for (const k of ids.slice(0, Math.max(0, ids.length - MAX_TRACKED))) delete this.#state.technicians[k];
+    for (const k of ids.slice(0, Math.max(0, ids.length - MAX_TRACKED))) {
+      delete this.#state.technicians[k];
+      this.#monoUntil.delete(k);
+    }
   }
 
   #load(): State {

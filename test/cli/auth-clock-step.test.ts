@@ -34,4 +34,17 @@ t('a wall clock stepped back does not stretch an idle session, nor does a step f
   assert.throws(() => auth.technician(session), (e: Error & { code?: string }) => e.code === 'LOGIN_REQUIRED', 'idle past the limit although the wall clock is behind');
 });
 
+t('a lock is not ended early by a wall clock stepped forward; it ends when its time has passed', async ({ path }) => {
+  const clock = new SimulatedClock();
+  const auth = new TechnicianAuth({ credentialsPath: path, clock, limits: LIMITS, sessionIdleMs: 10_000 });
+  for (let i = 0; i < LIMITS.maxFailures; i++) await auth.login('tech01', 'pin', '000000');
+  const locked = await auth.login('tech01', 'pin', '864209');
+  assert.is(locked.ok ? 'ok' : locked.code, 'LOCKED_OUT');
+  clock.setWallClock(clock.now() + 3_600_000);
+  const stepped = await auth.login('tech01', 'pin', '864209');
+  assert.is(stepped.ok ? 'ok' : stepped.code, 'LOCKED_OUT', 'a step forward is not the lockout running out');
+  clock.advance(LIMITS.lockoutMs);
+  assert.ok((await auth.login('tech01', 'pin', '864209')).ok, 'the lock ends once its time has really passed');
+});
+
 t.run();
