@@ -36,3 +36,8 @@ try {
   await emu.stop();
   rmSync(dir, { recursive: true, force: true });
 }
+console.log('stopped');
+// Exit explicitly: what is under test is close() returning with the loop alive (printed above).
+// The addon may keep a handle after pcscd is gone (seen once in CI: `closed` printed, then the
+// process idled); a gate's shutdown path also exits explicitly rather than waiting for handles.
+process.exit(0);
