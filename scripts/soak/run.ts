@@ -52,6 +52,7 @@ export interface SoakFigures {
   central_duplicates: number;
   lost_events: number;
   stuck_travellers: number;
+  stuck_list: string[];
   /** Technician resets the soak had to call, and why. */
   technician_resets: string[];
 }
@@ -165,6 +166,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       central_duplicates: central.duplicates,
       lost_events: central.lost.length,
       stuck_travellers: traffic.stuck,
+      stuck_list: traffic.stuckList,
       technician_resets: faults.resets,
     };
   } finally {

@@ -40,6 +40,13 @@ export interface Walker {
   exitOk: boolean;
 }
 
+/** How long after stepping in a traveller takes a still-released entry as held open for them. */
+const ENTRY_HELD_MS = 10_000;
+
+function doorState(p: SoakRig['plant'], door: 'entry' | 'exit'): string {
+  return `${p.role(`${door}_closed`) ? 'closed' : 'open'}${p.role(`${door}_release`) ? ' released' : ''}`;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class Traffic {
@@ -51,6 +58,8 @@ export class Traffic {
   readonly counts: Record<string, number> = {};
   /** Persons who never got out of the mantrap within the bound (a lane that kept someone in). */
   stuck = 0;
+  /** Each stuck traveller with the doors and the gate's mode at the deadline (for the report). */
+  readonly stuckList: string[] = [];
 
   constructor(rig: SoakRig, random: () => number) {
     this.#rig = rig;
@@ -108,12 +117,18 @@ export class Traffic {
   /** Inside the mantrap: out through whichever door opens (the exit when cleared, the entry when refused). */
   async #getOut(w: Walker, linger: boolean): Promise<void> {
     const p = this.#rig.plant;
-    const deadline = Date.now() + 120_000;
-    // The entry door is still closing behind them: a refusal is the entry opening again.
-    while (w.person.place === 'mantrap' && p.role('entry_closed') === false && p.role('exit_closed') === true && Date.now() < deadline) await sleep(50);
+    const inside = Date.now();
+    const deadline = inside + 120_000;
+    // The entry door is still closing behind them: a refusal is the entry opening again. An
+    // entry the gate keeps released long after they stepped in is held open for them (a fault
+    // cut the crossing short and the lane lets its occupant out): they walk back out. Without
+    // that, a traveller waited for a door the gate rightly held open (CI, seed 601793656).
+    const heldOpenForMe = (): boolean => p.role('entry_release') === true && Date.now() - inside > ENTRY_HELD_MS;
+    while (w.person.place === 'mantrap' && p.role('entry_closed') === false && p.role('exit_closed') === true && !heldOpenForMe() && Date.now() < deadline) await sleep(50);
     while (w.person.place === 'mantrap') {
       if (Date.now() > deadline) {
         this.stuck++;
+        this.stuckList.push(`${w.kind}: entry ${doorState(p, 'entry')}, exit ${doorState(p, 'exit')}, gate ${this.#rig.mode() ?? 'unknown'}`);
         return;
       }
       if (p.role('exit_closed') === false) {
