@@ -17,6 +17,13 @@ export const EVENT_TYPES = [
   'maintenance_action',
   'config_changed',
   'keys_changed',
+  /** Signed updates (issue 18, kiosk/update/): every refusal reason and every install step. */
+  'update_refused',
+  'update_staged',
+  'update_prepared',
+  'update_switched',
+  'update_confirmed',
+  'update_rolled_back',
   /** The gate's signature over the chain's head (checkpoint.ts); appended by the journal itself. */
   'journal_checkpoint',
 ] as const;
@@ -117,6 +124,12 @@ export interface EventDataMap {
   maintenance_action: { action: string } & JsonObject;
   config_changed: JsonObject;
   keys_changed: JsonObject;
+  update_refused: { reason: string } & JsonObject;
+  update_staged: { release: string } & JsonObject;
+  update_prepared: { release: string; slot: string } & JsonObject;
+  update_switched: { release: string; slot: string } & JsonObject;
+  update_confirmed: { release: string; slot: string } & JsonObject;
+  update_rolled_back: { release: string; reason: string } & JsonObject;
   journal_checkpoint: { seq: number; hash: string; kid: string; signed: string } & JsonObject;
 }
 
