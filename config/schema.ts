@@ -8,6 +8,7 @@ import { passportSection } from './sections/passport.ts';
 import { readersSection } from './sections/readers.ts';
 import { tokensSection } from './sections/tokens.ts';
 import { visaSection } from './sections/visa.ts';
+import { updateSection } from './sections/update.ts';
 
 export const CONFIG_VERSION = 1;
 
@@ -39,6 +40,8 @@ export const configSchema = z.strictObject({
   visa: visaSection,
   /** Local interfaces: the traveller display page and the technician CLI socket. */
   local: localSection,
+  /** Signed updates: TUF repository, A/B release slots, install bounds (issue 18). */
+  update: updateSection,
 });
 
 export type GateConfig = z.infer<typeof configSchema>;
