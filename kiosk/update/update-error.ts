@@ -18,6 +18,12 @@ import { EgateError } from '../errors.ts';
  *  - UPDATE_TARGET_UNKNOWN the release names a target the signed metadata does not list
  *  - UPDATE_TRUST_UNSAFE   the gate's trusted root or metadata directory fails strict modes
  *  - UPDATE_INVALID        metadata that does not parse as TUF metadata
+ *  - UPDATE_BUNDLE_INVALID the application bundle does not unpack into a slot (path outside
+ *                          the slot, link, device file, no entry) — signed, but not installable
+ *  - UPDATE_MODEL_MISMATCH a model file missing, extra or with another hash than the release's
+ *                          model manifest names
+ *  - UPDATE_CALIBRATION    the operating points shipped with the models fail the calibration
+ *                          check the manifest names (other model, rate above target, too few pairs)
  */
 export type UpdateRefusal =
   | 'UPDATE_UNSIGNED'
@@ -30,7 +36,10 @@ export type UpdateRefusal =
   | 'UPDATE_UNREACHABLE'
   | 'UPDATE_TARGET_UNKNOWN'
   | 'UPDATE_TRUST_UNSAFE'
-  | 'UPDATE_INVALID';
+  | 'UPDATE_INVALID'
+  | 'UPDATE_BUNDLE_INVALID'
+  | 'UPDATE_MODEL_MISMATCH'
+  | 'UPDATE_CALIBRATION';
 
 export class UpdateRefusedError extends EgateError {
   declare readonly code: UpdateRefusal;

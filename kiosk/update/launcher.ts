@@ -1,0 +1,192 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import { checkReleaseModels } from './model-check.ts';
+import { ReleaseProcess, ReleaseProcessError } from './release-process.ts';
+import type { ReleaseSlots, SlotName } from './slots.ts';
+import { UpdateRefusedError } from './update-error.ts';
+import type { StagedRelease } from './updater.ts';
+
+export type UpdateJournalType = 'update_refused' | 'update_staged' | 'update_prepared' | 'update_switched' | 'update_confirmed' | 'update_rolled_back';
+
+/** Why a switched release went back: the first health check that failed. */
+export type RollbackReason = 'HEALTH_EXITED' | 'HEALTH_NOT_READY' | 'HEALTH_DEVICES' | 'HEALTH_SELF_CHECK' | 'HEALTH_MODELS' | 'HEALTH_OUT_OF_SERVICE_BOUND';
+
+export interface LauncherBounds {
+  maxOutOfServiceMs: number;
+  drainTimeoutMs: number;
+  stopTimeoutMs: number;
+  /** Start of the confirmed release at boot and after a rollback. */
+  readyTimeoutMs: number;
+}
+
+export interface LauncherOptions {
+  slots: ReleaseSlots;
+  clock: Clock;
+  log: Logger;
+  bounds: LauncherBounds;
+  /** Appended to the release's argv (the gate's configuration path). */
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  stdio?: 'inherit' | 'ignore';
+  /** Durable record of the update (the gate's journal; central sees it through sync). */
+  journal: (type: UpdateJournalType, data: Record<string, unknown>) => void;
+}
+
+export interface InstallReport {
+  release: string;
+  outcome: 'confirmed' | 'rolled_back' | 'refused' | 'deferred';
+  reason?: string;
+  slot?: SlotName;
+  prepareMs: number;
+  /** Lane out of service: drained → new release confirmed and resumed (or old one back). */
+  outOfServiceMs?: number;
+  /** Pointer switched → new release healthy. */
+  switchMs?: number;
+  /** Health failure known → old release ready again. */
+  rollbackMs?: number;
+}
+
+class HealthFailure extends Error {
+  constructor(readonly reason: RollbackReason, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * The service's main process when the gate is installed in A/B slots: starts the release in
+ * `current`, and installs a staged release while it runs — prepared into the spare slot,
+ * switched only once the running release drained (no crossing in progress, lane out of
+ * service, doors closed), then health-checked: the release reaches READY, its devices
+ * answer, its self-checks pass, its models still match their manifest and calibration. Any
+ * failure, or the out-of-service bound passing, switches back and restarts the confirmed one.
+ */
+export class ReleaseLauncher {
+  running: ReleaseProcess | undefined;
+  readonly #o: LauncherOptions;
+
+  constructor(o: LauncherOptions) {
+    this.#o = o;
+  }
+
+  /** Recovers the slots (power cut), starts `current` and waits for its READY. */
+  async start(): Promise<void> {
+    const r = this.#o.slots.recover();
+    for (const a of r.actions) this.#o.log.warn({ action: a }, 'release slots recovered');
+    if (!r.current) throw new Error(`no release installed under ${this.#o.slots.root}`);
+    this.running = this.#spawn(r.current);
+    await this.running.expect('ready', this.#o.bounds.readyTimeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.running?.stop(this.#o.bounds.stopTimeoutMs);
+  }
+
+  /** Release versions whose health check failed here: not installed again automatically. */
+  failedVersions(): number[] {
+    const f = join(this.#o.slots.root, 'failed.json');
+    return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as number[]) : [];
+  }
+
+  async install(staged: StagedRelease): Promise<InstallReport> {
+    const { slots, clock, bounds, journal } = this.#o;
+    const t0 = clock.monotonic();
+    let slot: SlotName;
+    try {
+      slot = slots.prepare(staged);
+    } catch (err) {
+      const reason = err instanceof UpdateRefusedError ? err.code : 'UPDATE_INVALID';
+      journal('update_refused', { reason, release: staged.release, targets_version: staged.targetsVersion, detail: (err as Error).message.slice(0, 300) });
+      this.#markFailed(staged.targetsVersion);
+      return { release: staged.release, outcome: 'refused', reason, prepareMs: ms(clock.monotonic() - t0) };
+    }
+    const prepareMs = ms(clock.monotonic() - t0);
+    journal('update_prepared', { release: staged.release, slot, targets_version: staged.targetsVersion, prepare_ms: prepareMs });
+    const old = this.running!;
+    old.send({ t: 'drain' });
+    try {
+      const d = await old.expect(['drained', 'drain_refused'], bounds.drainTimeoutMs);
+      if (d.t === 'drain_refused') return { release: staged.release, outcome: 'deferred', reason: d.reason, slot, prepareMs };
+    } catch (err) {
+      old.send({ t: 'resume' });
+      return { release: staged.release, outcome: 'deferred', reason: (err as Error).message, slot, prepareMs };
+    }
+    const tOut = clock.monotonic();
+    const from = slots.current()!;
+    slots.switchTo(slot);
+    journal('update_switched', { release: staged.release, slot, from });
+    await old.stop(bounds.stopTimeoutMs);
+    const tSwitch = clock.monotonic();
+    try {
+      await this.#healthy(slot, tOut + bounds.maxOutOfServiceMs);
+      slots.confirm();
+      const switchMs = ms(clock.monotonic() - tSwitch);
+      this.running!.send({ t: 'resume' });
+      await this.running!.expect('resumed', Math.max(1000, tOut + bounds.maxOutOfServiceMs - clock.monotonic()));
+      const outOfServiceMs = ms(clock.monotonic() - tOut);
+      journal('update_confirmed', { release: staged.release, slot, switch_ms: switchMs, out_of_service_ms: outOfServiceMs });
+      return { release: staged.release, outcome: 'confirmed', slot, prepareMs, switchMs, outOfServiceMs };
+    } catch (err) {
+      const reason: RollbackReason = err instanceof HealthFailure ? err.reason : err instanceof ReleaseProcessError ? (err.code === 'RELEASE_EXITED' ? 'HEALTH_EXITED' : 'HEALTH_OUT_OF_SERVICE_BOUND') : 'HEALTH_EXITED';
+      const tBack = clock.monotonic();
+      const back = slots.rollback();
+      await this.running?.stop(bounds.stopTimeoutMs);
+      this.#markFailed(staged.targetsVersion);
+      this.running = this.#spawn(back);
+      await this.running.expect('ready', bounds.readyTimeoutMs);
+      const rollbackMs = ms(clock.monotonic() - tBack);
+      this.running.send({ t: 'resume' });
+      await this.running.expect('resumed', bounds.readyTimeoutMs);
+      const outOfServiceMs = ms(clock.monotonic() - tOut);
+      journal('update_rolled_back', { release: staged.release, reason, slot: back, detail: (err as Error).message.slice(0, 300), rollback_ms: rollbackMs, out_of_service_ms: outOfServiceMs });
+      return { release: staged.release, outcome: 'rolled_back', reason, slot: back, prepareMs, rollbackMs, outOfServiceMs };
+    }
+  }
+
+  /** The health check of a switched release, every step before `deadline` (monotonic). */
+  async #healthy(slot: SlotName, deadline: number): Promise<void> {
+    const { clock } = this.#o;
+    const left = (): number => {
+      const l = deadline - clock.monotonic();
+      if (l <= 0) throw new HealthFailure('HEALTH_OUT_OF_SERVICE_BOUND', 'the out-of-service bound passed before the release was healthy');
+      return l;
+    };
+    this.running = this.#spawn(slot);
+    try {
+      await this.running.expect('ready', left());
+    } catch (err) {
+      if (err instanceof ReleaseProcessError && err.code === 'RELEASE_TIMEOUT') throw new HealthFailure('HEALTH_NOT_READY', err.message);
+      throw err;
+    }
+    try {
+      checkReleaseModels(join(this.#o.slots.slotDir(slot), 'models'));
+    } catch (err) {
+      throw new HealthFailure('HEALTH_MODELS', (err as Error).message);
+    }
+    // Devices may need a poll or two after READY: asked again until healthy or out of time.
+    for (;;) {
+      this.running.send({ t: 'health?' });
+      const h = await this.running.expect('health', left());
+      const failed = Object.entries(h.checks).filter(([, c]) => !c.ok);
+      if (failed.length) throw new HealthFailure('HEALTH_SELF_CHECK', failed.map(([n, c]) => `${n}: ${c.detail ?? 'failed'}`).join('; '));
+      const sick = Object.entries(h.devices).filter(([, d]) => !d.healthy);
+      if (!sick.length) return;
+      if (deadline - clock.monotonic() < 500) throw new HealthFailure('HEALTH_DEVICES', `devices not answering: ${sick.map(([n, d]) => `${n}${d.code ? `:${d.code}` : ''}`).join(', ')}`);
+      await new Promise<void>((r) => clock.setTimeout(r, 250));
+    }
+  }
+
+  #spawn(slot: SlotName): ReleaseProcess {
+    const m = this.#o.slots.manifest(slot);
+    const env = { ...(this.#o.env ?? process.env), EGATE_RELEASE: m.release };
+    return new ReleaseProcess({ slotDir: this.#o.slots.slotDir(slot), argv: m.argv, args: this.#o.args ?? [], env, clock: this.#o.clock, stdio: this.#o.stdio ?? 'inherit' });
+  }
+
+  #markFailed(version: number): void {
+    const list = [...new Set([...this.failedVersions(), version])].sort((a, b) => a - b);
+    writeFileSync(join(this.#o.slots.root, 'failed.json'), JSON.stringify(list));
+  }
+}
+
+const ms = (x: number): number => Math.round(x);
