@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS enrolled_reference (
   quality TEXT, source TEXT NOT NULL, enrolled_at TEXT NOT NULL, updated_at TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+-- residents who consented to token-free identification (1:N, kiosk/identify); absent = not opted in
+CREATE TABLE IF NOT EXISTS identification_opt_in (sub TEXT PRIMARY KEY, opted_in_at TEXT NOT NULL) STRICT;
 `;
 
 function validSub(sub: unknown): sub is string {
@@ -169,10 +171,40 @@ export class ReferenceStore {
     return replaced;
   }
 
-  /** Removes the reference of `sub`; false when there was none. */
+  /** Removes the reference of `sub` (and its identification opt-in); false when there was none. */
   remove(sub: string): boolean {
     checkSub(sub);
-    return this.#db.prepare('DELETE FROM enrolled_reference WHERE sub = ?').run(sub).changes > 0;
+    return this.transaction(() => {
+      this.#db.prepare('DELETE FROM identification_opt_in WHERE sub = ?').run(sub);
+      return this.#db.prepare('DELETE FROM enrolled_reference WHERE sub = ?').run(sub).changes > 0;
+    });
+  }
+
+  /**
+   * Records (or withdraws) the consent of an enrolled resident to be identified without a
+   * token (1:N). Only enrolled subs can opt in (ENROLMENT_BAD_ARGUMENT otherwise); withdrawing
+   * is always allowed. Returns whether the flag changed.
+   */
+  setIdentificationOptIn(sub: string, optedIn: boolean): boolean {
+    checkSub(sub);
+    if (!optedIn) return this.#db.prepare('DELETE FROM identification_opt_in WHERE sub = ?').run(sub).changes > 0;
+    if (!this.has(sub)) throw new EnrolmentError('ENROLMENT_BAD_ARGUMENT', 'only an enrolled resident can opt in to identification');
+    const now = new Date(this.#clock.now()).toISOString();
+    return this.#db.prepare('INSERT INTO identification_opt_in (sub, opted_in_at) VALUES (?, ?) ON CONFLICT (sub) DO NOTHING').run(sub, now).changes > 0;
+  }
+
+  isIdentificationOptedIn(sub: string): boolean {
+    if (!validSub(sub)) return false;
+    return this.#db.prepare('SELECT 1 FROM identification_opt_in WHERE sub = ?').get(sub) !== undefined;
+  }
+
+  /**
+   * Every opted-in reference with its template decrypted (for the in-memory 1:N index), ordered
+   * by sub. Throws ENROLMENT_DECRYPT_FAILED / ENROLMENT_BAD_TEMPLATE on the first bad record.
+   */
+  optedInReferences(): Reference[] {
+    const rows = this.#db.prepare('SELECT r.* FROM enrolled_reference r JOIN identification_opt_in o ON o.sub = r.sub ORDER BY r.sub').all() as Row[];
+    return rows.map((row) => ({ ...summary(row), template: bytesToTemplate(unseal(this.#key, row, referenceAad(row.sub), 'enrolled reference')) }));
   }
 
   /** Runs `fn` in one transaction (an import is all or nothing). */
