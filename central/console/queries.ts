@@ -1,4 +1,5 @@
 import type { Pool } from '../db/pool.ts';
+import { REFERRED } from '../ingest/rollups.ts';
 
 /** What the console shows, read in one go: lanes, open alarms, referrals, hourly throughput, commands. */
 export interface ConsoleState {
@@ -67,8 +68,6 @@ export interface CommandView {
   refused: number;
 }
 
-const REFERRED = ['REJECTED_TOKEN', 'REJECTED_FACE', 'REJECTED_PAD', 'REJECTED_DOCUMENT', 'ABANDONED', 'TAILGATE'];
-
 export async function readState(pool: Pool, hours = 12): Promise<ConsoleState> {
   const [lanes, alarms, referrals, hourly, commands] = await Promise.all([
     pool.query<Lane & { devices: Record<string, { healthy: boolean; code?: string }> | null }>(
@@ -82,13 +81,13 @@ export async function readState(pool: Pool, hours = 12): Promise<ConsoleState> {
        WHERE acked_at IS NULL OR raised_at > now() - interval '1 hour' ORDER BY acked_at IS NOT NULL, raised_at DESC LIMIT 200`,
     ),
     pool.query<Referral>(
-      `SELECT gate, ts, data->>'crossing' AS crossing, data->>'outcome' AS outcome, data->>'reason' AS reason, data->>'subject' AS subject
-       FROM events WHERE type = 'crossing_finished' AND ts > now() - interval '8 hours' AND data->>'outcome' = ANY($1) ORDER BY ts DESC LIMIT 100`,
+      `SELECT gate, ts, crossing, outcome, reason, subject FROM referrals
+       WHERE ts > now() - interval '8 hours' AND outcome = ANY($1) ORDER BY ts DESC LIMIT 100`,
       [REFERRED],
     ),
     pool.query<Hourly>(
-      `SELECT gate, date_trunc('hour', ts) AS hour, count(*)::int AS crossings, round(avg((data->'durations'->>'total_ms')::numeric))::int AS cycle_ms
-       FROM events WHERE type = 'crossing_finished' AND ts > now() - make_interval(hours => $1) GROUP BY 1, 2 ORDER BY 1, 2`,
+      `SELECT gate, hour, crossings, CASE WHEN cycle_n > 0 THEN round(cycle_ms_sum::numeric / cycle_n)::int END AS cycle_ms
+       FROM lane_hours WHERE hour >= date_trunc('hour', now() - make_interval(hours => $1)) ORDER BY 1, 2`,
       [hours],
     ),
     pool.query<CommandView>(

@@ -1,4 +1,5 @@
-import { EVENT_TYPES, GENESIS_PREV, eventHash, type JournalEvent } from '../../kiosk/journal/index.ts';
+import { EVENT_TYPES, GENESIS_PREV, type JournalEvent } from '../../kiosk/journal/index.ts';
+import { wireEventHash } from './wire-hash.ts';
 
 /** Where the centre's copy of one gate's chain ends (undefined: nothing held yet). */
 export interface ChainHead {
@@ -46,6 +47,56 @@ export function shapeProblem(e: unknown, gate: string): string | undefined {
 }
 
 /**
+ * The part of a batch's check that needs no chain head: shape, consecutive seq, and each
+ * event's own hash (recomputed; `hashBadAt` is the first event whose hash does not match).
+ * The ingest does this as a message arrives, while the previous group's transaction is
+ * still in PostgreSQL; only the linking (`linkBatch`) waits for the locked head.
+ */
+export interface PreparedBatch {
+  events: JournalEvent[];
+  problem: ChainProblem | undefined;
+  hashBadAt: number;
+}
+
+export function prepareBatch(gate: string, batch: unknown): PreparedBatch {
+  if (!Array.isArray(batch) || batch.length === 0) {
+    return { events: [], problem: { code: 'CHAIN_MALFORMED', seq: null, detail: 'payload is not a non-empty JSON array' }, hashBadAt: 0 };
+  }
+  for (let i = 0; i < batch.length; i++) {
+    const why = shapeProblem(batch[i], gate);
+    if (why) {
+      const seq = (batch[i] as { seq?: unknown })?.seq;
+      return { events: [], problem: { code: 'CHAIN_MALFORMED', seq: Number.isSafeInteger(seq) ? (seq as number) : null, detail: why }, hashBadAt: 0 };
+    }
+  }
+  const events = batch as JournalEvent[];
+  for (let i = 1; i < events.length; i++) {
+    if (events[i]!.seq !== events[i - 1]!.seq + 1) {
+      return { events: [], problem: { code: 'CHAIN_REORDERED', seq: events[i]!.seq, detail: `seq ${events[i]!.seq} follows ${events[i - 1]!.seq} in one batch` }, hashBadAt: 0 };
+    }
+  }
+  let hashBadAt = events.length;
+  for (let i = 0; i < events.length; i++) {
+    let ok: boolean;
+    try {
+      ok = wireEventHash(events[i]!.prev, events[i]!) === events[i]!.hash;
+    } catch {
+      ok = false; // not encodable (lone surrogate): the gate could not have hashed it either
+    }
+    if (!ok) {
+      hashBadAt = i;
+      break;
+    }
+  }
+  return { events, problem: undefined, hashBadAt };
+}
+
+/** prepareBatch and linkBatch in one (tests, benches). */
+export function checkBatch(gate: string, batch: unknown, head: ChainHead | undefined, known: { get(seq: number): string | undefined }): ChainVerdict {
+  return linkBatch(prepareBatch(gate, batch), head, known);
+}
+
+/**
  * Checks one batch (a JSON array of consecutive events, events.md) against the chain the
  * centre holds. Pure: `known` gives the stored hash of every seq at or below the head that
  * the batch repeats. From the first event the centre holds, each event must carry the
@@ -53,31 +104,18 @@ export function shapeProblem(e: unknown, gate: string): string | undefined {
  * first bad event stops the batch: what comes after it is not stored (it cannot be
  * trusted), and the gate's genuine stream can still continue from the head.
  */
-export function checkBatch(gate: string, batch: unknown, head: ChainHead | undefined, known: { get(seq: number): string | undefined }): ChainVerdict {
+export function linkBatch(prepared: PreparedBatch, head: ChainHead | undefined, known: { get(seq: number): string | undefined }): ChainVerdict {
   const v: ChainVerdict = { accept: [], duplicates: 0, late: [], ahead: false, problems: [], head };
-  if (!Array.isArray(batch) || batch.length === 0) {
-    v.problems.push({ code: 'CHAIN_MALFORMED', seq: null, detail: 'payload is not a non-empty JSON array' });
+  if (prepared.problem) {
+    v.problems.push(prepared.problem);
     return v;
   }
-  for (let i = 0; i < batch.length; i++) {
-    const why = shapeProblem(batch[i], gate);
-    if (why) {
-      const seq = (batch[i] as { seq?: unknown })?.seq;
-      v.problems.push({ code: 'CHAIN_MALFORMED', seq: Number.isSafeInteger(seq) ? (seq as number) : null, detail: why });
-      return v;
-    }
-  }
-  const events = batch as JournalEvent[];
-  for (let i = 1; i < events.length; i++) {
-    if (events[i]!.seq !== events[i - 1]!.seq + 1) {
-      v.problems.push({ code: 'CHAIN_REORDERED', seq: events[i]!.seq, detail: `seq ${events[i]!.seq} follows ${events[i - 1]!.seq} in one batch` });
-      return v;
-    }
-  }
+  const events = prepared.events;
   let cur = head;
   let late: ChainHead | undefined;
-  for (const e of events) {
-    if (eventHash(e.prev, e) !== e.hash) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (i >= prepared.hashBadAt) {
       v.problems.push({ code: 'CHAIN_BAD_HASH', seq: e.seq, detail: 'hash does not match the event (changed in transit or forged)' });
       break;
     }

@@ -4,7 +4,7 @@ import type { Pool } from '../db/pool.ts';
 import { ensurePartitions, migrate, purge } from '../db/schema.ts';
 import { MqttConsumer, type Inbound } from './consumer.ts';
 import { storeCommandResult, storeStatus } from './status.ts';
-import { storeBatches, type InboundBatch } from './store.ts';
+import { prepareInbound, storeBatches, type InboundBatch } from './store.ts';
 import { flagSilentGates, resolveGaps } from './sweep.ts';
 
 const TOPIC = /^egate\/v1\/([A-Za-z0-9_-]{1,32})\/([A-Za-z0-9_-]{1,32})\/(events|status|cmd\/result)$/;
@@ -34,6 +34,11 @@ function parse(payload: Buffer): unknown {
   }
 }
 
+/** A received message; an events message carries its head-independent checks, done on arrival. */
+interface Queued extends Inbound {
+  batch?: InboundBatch | undefined;
+}
+
 /**
  * One ingest instance: events through a shared subscription (instances in the same group
  * split the messages), status and command answers to every instance (retained status is
@@ -48,7 +53,7 @@ export class IngestService {
   readonly #cfg: CentralConfig;
   readonly #pool: Pool;
   readonly #log: Logger;
-  #queue: Inbound[] = [];
+  #queue: Queued[] = [];
   #running = false;
   #stopped = false;
   #timers: NodeJS.Timeout[] = [];
@@ -102,7 +107,10 @@ export class IngestService {
 
   #onMessage(m: Inbound): void {
     this.stats.messages++;
-    this.#queue.push(m);
+    const t = TOPIC.exec(m.topic);
+    // parse, hash and privacy-check now: this runs while the previous group is in PostgreSQL
+    const batch = t && t[3] === 'events' ? prepareInbound(t[1]!, t[2]!, parse(m.payload)) : undefined;
+    this.#queue.push(Object.assign(m, { batch }));
     if (!this.#running) void this.#drain();
   }
 
@@ -137,7 +145,7 @@ export class IngestService {
     }
   }
 
-  async #storeOneByOne(group: Inbound[]): Promise<void> {
+  async #storeOneByOne(group: Queued[]): Promise<void> {
     for (const m of group) {
       try {
         await this.#store([m]);
@@ -157,9 +165,13 @@ export class IngestService {
     }
   }
 
-  async #store(group: Inbound[]): Promise<void> {
+  async #store(group: Queued[]): Promise<void> {
     const batches: InboundBatch[] = [];
     for (const m of group) {
+      if (m.batch) {
+        batches.push(m.batch);
+        continue;
+      }
       const t = TOPIC.exec(m.topic);
       if (!t) continue;
       const [, site, gate, kind] = t as unknown as [string, string, string, string];
