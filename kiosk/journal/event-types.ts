@@ -24,6 +24,8 @@ export const EVENT_TYPES = [
   'update_switched',
   'update_confirmed',
   'update_rolled_back',
+  /** Kiosk fee payments (issue 15, kiosk/payment/): every state of every application's payment. */
+  'payment_state',
   /** The gate's signature over the chain's head (checkpoint.ts); appended by the journal itself. */
   'journal_checkpoint',
 ] as const;
@@ -130,6 +132,7 @@ export interface EventDataMap {
   update_switched: { release: string; slot: string } & JsonObject;
   update_confirmed: { release: string; slot: string } & JsonObject;
   update_rolled_back: { release: string; reason: string } & JsonObject;
+  payment_state: { application: string; state: string; amount_cents: number } & JsonObject;
   journal_checkpoint: { seq: number; hash: string; kid: string; signed: string } & JsonObject;
 }
 
