@@ -57,15 +57,30 @@ export function openJournalDb(path: string, opts: { readonly?: boolean } = {}): 
   }
 }
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement, prepared once per database: the outbox reads the journal after every
+ * append, and compiling the same SQL each time was most of a gate's journal cost (a fleet
+ * simulator with hundreds of journals in one process made it visible).
+ */
+export function cached(db: Db, sql: string): Database.Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
 export function readMeta(db: Db, key: MetaKey): string | undefined {
-  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal_meta'").get();
+  const hasMeta = cached(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal_meta'").get();
   if (!hasMeta) return undefined;
-  const row = db.prepare('SELECT value FROM journal_meta WHERE key = ?').get(key) as { value: string } | undefined;
+  const row = cached(db, 'SELECT value FROM journal_meta WHERE key = ?').get(key) as { value: string } | undefined;
   return row?.value;
 }
 
 export function writeMeta(db: Db, key: MetaKey, value: string): void {
-  db.prepare('INSERT INTO journal_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  cached(db, 'INSERT INTO journal_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
 /** The row as stored: `data` is the canonical JSON text of the event data. */

@@ -5,7 +5,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import { JournalError } from './errors.ts';
 import { DATA_SCHEMAS, isEventType, type EventDataMap, type EventType, type JournalEvent } from './event-types.ts';
 import { GENESIS_PREV, eventHash } from './hash.ts';
-import { openJournalDb, readMeta, writeMeta, type Db, type EventRow } from './journal-db.ts';
+import { cached, openJournalDb, readMeta, writeMeta, type Db, type EventRow } from './journal-db.ts';
 import { CHECKPOINT_EVENT, signCheckpoint, type CheckpointKey } from './checkpoint.ts';
 import { assertJournalSafe } from './privacy-guard.ts';
 import { Pseudonymizer } from './pseudonym.ts';
@@ -163,19 +163,19 @@ export class Journal {
     if (!Number.isInteger(afterSeq) || !Number.isInteger(limit) || limit < 1) {
       throw new JournalError('JOURNAL_BAD_ARGUMENT', 'readAfter needs an integer seq and a positive integer limit');
     }
-    const rows = this.#db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as EventRow[];
+    const rows = cached(this.#db, 'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as EventRow[];
     return rows.map(toEvent);
   }
 
   /** One event by seq, or undefined when never written or already purged. */
   get(seq: number): JournalEvent | undefined {
-    const row = this.#db.prepare('SELECT * FROM events WHERE seq = ?').get(seq) as EventRow | undefined;
+    const row = cached(this.#db, 'SELECT * FROM events WHERE seq = ?').get(seq) as EventRow | undefined;
     return row && toEvent(row);
   }
 
   /** Seq of the newest event (0 for an empty journal; survives a purge of everything). */
   lastSeq(): number {
-    const row = this.#db.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number | null };
+    const row = cached(this.#db, 'SELECT MAX(seq) AS seq FROM events').get() as { seq: number | null };
     return row.seq ?? this.#anchor().seq;
   }
 
