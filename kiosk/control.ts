@@ -77,7 +77,8 @@ export class GateControl implements GateControlApi {
       lastCrossing: this.#last ? { outcome: this.#last.outcome, reason: this.#last.reason, at: this.#lastAt } : null,
       journal: { lastSeq: j.lastSeq(), deliveredSeq: j.deliveredSeq(), unsent: j.undeliveredCount(), diskBytes: j.diskUsage() },
       io: { inputs: { ...snap.context.io.inputs }, registers: { ...snap.context.io.registers } },
-      version: process.env.npm_package_version ?? '0.1.0',
+      // the release the update launcher started (kiosk/update/), else the package's own
+      version: process.env.EGATE_RELEASE ?? process.env.npm_package_version ?? '0.1.0',
       startedAt: this.startedAt,
     };
   }

@@ -23,6 +23,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { createJournaldLogger } from './journald-log.ts';
 import { createPrettyLogger, logFormat } from './pretty-log.ts';
 import { ServiceNotifier } from './notify.ts';
+import { processChannel, ReleaseLink } from '../update/release-link.ts';
 
 /** journald sets JOURNAL_STREAM when stdout goes to the journal; a terminal gets readable lines, a pipe JSON. */
 function serviceLogger(): Logger {
@@ -82,6 +83,12 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
     if (s.mode !== mode) void notifier.status(`mode ${(mode = s.mode)}`);
   });
   await notifier.ready(`gate ${config.gate} started${display ? `, display ${display.url}` : ''}`);
+  // Started by the update launcher (kiosk/update/launcher.ts): READY, drain and health over its IPC channel.
+  const channel = processChannel();
+  if (channel) {
+    new ReleaseLink(control, channel, { clock, log: log.child({ part: 'update' }), isAlive: () => gate.binding.isControlLoopAlive() }).ready(env.EGATE_RELEASE);
+    channel.onDisconnect(() => void stop('launcher gone'));
+  }
   log.info({ gate: config.gate, profile: config.profile, display: display?.url, watchdogMs: notifier.watchdogMs }, 'service ready');
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -77,6 +77,17 @@ export class ReleaseLauncher {
     if (!r.current) throw new Error(`no release installed under ${this.#o.slots.root}`);
     this.running = this.#spawn(r.current);
     await this.running.expect('ready', this.#o.bounds.readyTimeoutMs);
+    // A cut between drain and resume left the lane out of service for the update: give it back.
+    if (existsSync(this.#drainedMark)) {
+      this.running.send({ t: 'resume' });
+      await this.running.expect('resumed', this.#o.bounds.readyTimeoutMs);
+      rmSync(this.#drainedMark, { force: true });
+    }
+  }
+
+  /** Present while the lane is out of service because of an update (not a technician's choice). */
+  get #drainedMark(): string {
+    return join(this.#o.slots.root, 'lane-drained-for-update');
   }
 
   async stop(): Promise<void> {
@@ -108,6 +119,7 @@ export class ReleaseLauncher {
     try {
       const d = await old.expect(['drained', 'drain_refused'], bounds.drainTimeoutMs);
       if (d.t === 'drain_refused') return { release: staged.release, outcome: 'deferred', reason: d.reason, slot, prepareMs };
+      writeFileSync(this.#drainedMark, '');
     } catch (err) {
       old.send({ t: 'resume' });
       return { release: staged.release, outcome: 'deferred', reason: (err as Error).message, slot, prepareMs };
@@ -124,6 +136,7 @@ export class ReleaseLauncher {
       const switchMs = ms(clock.monotonic() - tSwitch);
       this.running!.send({ t: 'resume' });
       await this.running!.expect('resumed', Math.max(1000, tOut + bounds.maxOutOfServiceMs - clock.monotonic()));
+      rmSync(this.#drainedMark, { force: true });
       const outOfServiceMs = ms(clock.monotonic() - tOut);
       journal('update_confirmed', { release: staged.release, slot, switch_ms: switchMs, out_of_service_ms: outOfServiceMs });
       return { release: staged.release, outcome: 'confirmed', slot, prepareMs, switchMs, outOfServiceMs };
@@ -138,6 +151,7 @@ export class ReleaseLauncher {
       const rollbackMs = ms(clock.monotonic() - tBack);
       this.running.send({ t: 'resume' });
       await this.running.expect('resumed', bounds.readyTimeoutMs);
+      rmSync(this.#drainedMark, { force: true });
       const outOfServiceMs = ms(clock.monotonic() - tOut);
       journal('update_rolled_back', { release: staged.release, reason, slot: back, detail: (err as Error).message.slice(0, 300), rollback_ms: rollbackMs, out_of_service_ms: outOfServiceMs });
       return { release: staged.release, outcome: 'rolled_back', reason, slot: back, prepareMs, rollbackMs, outOfServiceMs };
@@ -179,7 +193,9 @@ export class ReleaseLauncher {
 
   #spawn(slot: SlotName): ReleaseProcess {
     const m = this.#o.slots.manifest(slot);
-    const env = { ...(this.#o.env ?? process.env), EGATE_RELEASE: m.release };
+    // The launcher alone talks to systemd: a release's own READY would come from another pid.
+    const { NOTIFY_SOCKET: _n, WATCHDOG_USEC: _w, WATCHDOG_PID: _p, ...base } = this.#o.env ?? process.env;
+    const env = { ...base, EGATE_RELEASE: m.release };
     return new ReleaseProcess({ slotDir: this.#o.slots.slotDir(slot), argv: m.argv, args: this.#o.args ?? [], env, clock: this.#o.clock, stdio: this.#o.stdio ?? 'inherit' });
   }
 
