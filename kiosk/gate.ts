@@ -7,6 +7,7 @@ import type { MrzReader } from '../drivers/mrz/interface.ts';
 import type { DoorController } from '../drivers/door/interface.ts';
 import type { TokenScanner } from '../drivers/scanner/interface.ts';
 import type { FaceEngine } from './biometrics/index.ts';
+import { checkLaneCard } from './card/lane-card.ts';
 import { Bus } from './bus.ts';
 import type { Clock } from './clock.ts';
 import { join } from 'node:path';
@@ -163,7 +164,10 @@ export class Gate {
     }
     if (d.card) {
       const card = d.card;
-      card.on('card', (c) => this.send({ type: 'TOKEN_READ', channel: d.profile.channels.card, token: c.credential }));
+      // The whole read, not the credential bytes: the token check runs chip authentication on it (issue 14).
+      card.on('card', (c) => this.send({ type: 'TOKEN_READ', channel: d.profile.channels.card, token: c }));
+      // A card pulled mid-read starts no crossing: the reader reports it and the lane stays as it was.
+      card.on('error', (e) => d.log.info({ code: e.code, reader: card.name }, 'card refused'));
       card.on('fault', (e) => this.journal('device_fault', { device: 'card_reader', code: e.code }));
       await this.#startPart('card', () => card.start());
     }
@@ -226,12 +230,16 @@ export class Gate {
     this.#started.push(name);
   }
 
-  /** tokens.md checks, then the enrolled reference: the default token check of the resident lanes. */
+  /** tokens.md checks (a card: its chip too), then the enrolled reference: the default token check of the resident lanes. */
   async #checkToken(channel: string, token: unknown): Promise<TokenVerdict> {
     const d = this.deps;
-    const tokenType = channel === 'card' ? 'card' : 'mobile';
+    if (channel === 'card') {
+      const refs = { gateId: d.config.gate, verifier: d.verifier, reference: (sub: string) => d.references.get(sub), pseudonym: (sub: string) => d.journal.pseudonym(sub) };
+      return checkLaneCard(token, refs);
+    }
+    const tokenType = 'mobile';
     const input = typeof token === 'string' || token instanceof Uint8Array ? token : '';
-    const r = await d.verifier.verify(input, channel === 'card' ? 'card' : 'qr');
+    const r = await d.verifier.verify(input, 'qr');
     if (!r.ok) return { ok: false, tokenType, reason: r.reason };
     const reference = d.references.get(r.sub);
     const subject = d.journal.pseudonym(r.sub);

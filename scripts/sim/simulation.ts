@@ -61,7 +61,9 @@ export async function startSimulation(
       gate: 'SIM-01',
       profile: scenario.profile,
       dataDir: 'var',
-      door: pty ? { driver: 'modbus', port: pty.b, parity: 'none', baudRate: 19200 } : { driver: 'simulated' },
+      // The simulated controller runs in this very process, so a door process of its own would
+      // isolate nothing here: the master stays on the gate's loop (door.ownProcess false).
+      door: pty ? { driver: 'modbus', port: pty.b, parity: 'none', baudRate: 19200, ownProcess: false } : { driver: 'simulated' },
       camera: { driver: 'simulated' },
       readers: { scanners: [{ kind: 'simulated' }], card: { driver: 'simulated' } },
       // A visa-required visitor's document check is the chip read plus the e-Visa scan: a longer budget.
@@ -112,7 +114,7 @@ export async function startSimulation(
     plant,
     camera,
     scan: (text) => scanner.scan(text),
-    presentCard: (bytes) => (card as SimulatedCardReader).present(bytes),
+    presentCard: (image) => void (card as SimulatedCardReader).presentCard(image),
     removeCard: () => (card as SimulatedCardReader).hasCard && (card as SimulatedCardReader).remove(),
     ...(express && passports
       ? {

@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import type { SimulatedCamera } from '../../drivers/camera/twin.ts';
+import { FID, type CardImage } from '../../drivers/card/card-image.ts';
+import { personaliseCard } from '../../kiosk/card/test-cards.ts';
+import { makeCardPhotos } from '../make-card.ts';
 import type { DoorPlant } from '../../drivers/door/plant.ts';
 import type { Gate } from '../../kiosk/gate.ts';
 import type { CrossingRecord } from '../../kiosk/crossing/types.ts';
@@ -19,7 +22,8 @@ export interface WorldParts {
   plant: DoorPlant;
   camera: SimulatedCamera;
   scan: (text: string) => void;
-  presentCard: (bytes: Uint8Array) => void;
+  /** A smart identity card laid on the reader twin (files by FID, the chip's key). */
+  presentCard: (card: Pick<CardImage, 'files' | 'chipKeyPem'>) => void;
   /** The traveller takes the card off the reader again. */
   removeCard: () => void;
   tokens: TokenWorld;
@@ -64,11 +68,33 @@ export class TokenPresenter {
       // Nobody used a code at this gate yet: this one was already shown once (a photographed screen).
       await p.gate.deps.verifier.verify(pres.input, 'qr');
     }
-    if (pres.channel === 'card') {
-      p.presentCard(pres.input as Uint8Array);
-      setTimeout(() => p.removeCard(), 300);
-    } else p.scan(pres.input as string);
+    if (pres.channel === 'card') await this.#presentSmartCard(t, sub);
+    else p.scan(pres.input as string);
     if (t.token === 'valid' && typeof pres.input === 'string') this.#lastGoodQr = pres.input;
+  }
+
+  /**
+   * A genuine smart identity card for `sub` (its chip proves the credential, issue 14), photo
+   * from the traveller's reference. It stays on the reader until the gate has checked it (chip
+   * authentication needs the card there), then the traveller takes it back.
+   */
+  async #presentSmartCard(t: Traveller, sub: string): Promise<void> {
+    const p = this.#p;
+    const [photo] = await makeCardPhotos(undefined, join(p.photosDir, t.reference[0]!));
+    p.tokens.nowMs = Date.now();
+    const card = personaliseCard(p.tokens, { photo, sub });
+    const files = new Map<number, Buffer>([[FID.cred, Buffer.from(card.files.cred)], [FID.photo, Buffer.from(card.files.photo)], [FID.card, Buffer.from(card.files.card)]]);
+    let taken = false;
+    const takeBack = () => {
+      if (taken) return;
+      taken = true;
+      off();
+      clearTimeout(fallback);
+      p.removeCard();
+    };
+    const off = p.gate.bus.on('journal', (e) => (e.type === 'token_checked' || e.type === 'crossing_finished') && takeBack());
+    const fallback = setTimeout(takeBack, 15_000);
+    p.presentCard({ files, chipKeyPem: card.chipKey.export({ type: 'pkcs8', format: 'pem' }) as string });
   }
 }
 
