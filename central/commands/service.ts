@@ -31,7 +31,8 @@ export function widens(type: CommandType, args: Record<string, unknown>): boolea
 }
 
 const MAY_REQUEST: Record<string, CommandType[]> = {
-  supervisor: ['set_mode', 'replace_trust_list', 'revoke', 'upsert_enrolments', 'delete_enrolments'],
+  // allow_update: staged rollouts (central/rollout-service.ts) send it for the supervisor who started them
+  supervisor: ['set_mode', 'replace_trust_list', 'revoke', 'upsert_enrolments', 'delete_enrolments', 'allow_update'],
   technician: ['set_mode'],
   officer: [],
 };

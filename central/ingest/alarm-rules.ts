@@ -1,7 +1,7 @@
 import type { JournalEvent } from '../../kiosk/journal/index.ts';
 
 /** The alarm queue's kinds (the console's filter and colours follow them). */
-export const ALARM_KINDS = ['tailgate', 'forced_door', 'fire', 'device_fault', 'chain_broken', 'gate_silent', 'gate_alarm'] as const;
+export const ALARM_KINDS = ['tailgate', 'forced_door', 'fire', 'device_fault', 'chain_broken', 'gate_silent', 'gate_alarm', 'update', 'rollout'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 export interface AlarmChange {
@@ -40,6 +40,13 @@ export function alarmChange(e: JournalEvent): AlarmChange | undefined {
       return { op: 'raise', kind: 'device_fault', code: `${String(d.device ?? '?')}:${String(d.code ?? '?')}`.slice(0, 64), detail: d };
     case 'device_recovered':
       return { op: 'clear', kind: 'device_fault', code: `${String(d.device ?? '?')}:`, detail: d };
+    // Signed updates (issue 18): a refused release (an attack class, or a bad model) and a rollback reach the queue.
+    case 'update_refused':
+      // an unreachable repository is retried at the next check, not an alarm
+      if (d.reason === 'UPDATE_UNREACHABLE') return undefined;
+      return { op: 'raise', kind: 'update', code: String(d.reason ?? 'UPDATE_REFUSED').slice(0, 64), detail: d };
+    case 'update_rolled_back':
+      return { op: 'raise', kind: 'update', code: `ROLLED_BACK:${String(d.reason ?? '?')}`.slice(0, 64), detail: d };
     default:
       return undefined;
   }

@@ -11,6 +11,11 @@ export const updateSection = z
     enabled: z.boolean().default(false),
     /** Base URL of the repository (<url>/metadata/, <url>/targets/); any static HTTP server. */
     repositoryUrl: z.string().url().optional(),
+    /**
+     * `central`: install a release only once the central system allowed this gate up to its
+     * targets version (staged rollout, command allow_update); `newest`: whatever TUF verifies.
+     */
+    rollout: z.enum(['central', 'newest']).default('central'),
     checkIntervalMs: z.number().int().min(60_000).default(3_600_000),
     fetchTimeoutMs: z.number().int().positive().default(30_000),
     /** The two release slots and their pointers; default <dataDir>/releases. */

@@ -5,6 +5,7 @@ import { errorCode } from '../errors.ts';
 import { RevocationList, revocationListSchema } from '../tokens/revocation-list.ts';
 import { readJson, TrustList } from '../tokens/trust-list.ts';
 import { VisaRevocationList, visaRevocationSchema } from '../visa/revocations.ts';
+import { allowedUpdatePath } from '../update/allowed.ts';
 import type { Command } from './command-schema.ts';
 import type { SyncHost } from './types.ts';
 
@@ -88,6 +89,18 @@ export function applyCommand(host: SyncHost, cmd: Command): Applied {
       }
       const data = { action: 'central_visa_revocations', ...base, mode: cmd.args.mode, added: cmd.args.visas.length, entries, ...res };
       return { ...res, journal: { type: 'keys_changed', data } };
+    }
+    case 'allow_update': {
+      // Read by the update launcher (kiosk/update/allowed.ts) before it installs a staged release.
+      let res: { ok: boolean; error?: string } = { ok: true };
+      try {
+        const path = allowedUpdatePath(host.config.dataDir);
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        writeAtomic(path, { targetsVersion: cmd.args.targetsVersion, release: cmd.args.release, command: cmd.id });
+      } catch (err) {
+        res = failure(err);
+      }
+      return { ...res, journal: { type: 'config_changed', data: { action: 'central_allow_update', ...base, release: cmd.args.release, targets_version: cmd.args.targetsVersion, ...res } } };
     }
     case 'upsert_enrolments':
     case 'delete_enrolments': {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Central commands by type; anything else is refused as CMD_UNSUPPORTED. */
-export const COMMAND_TYPES = ['set_mode', 'replace_trust_list', 'revoke', 'revoke_visas', 'upsert_enrolments', 'delete_enrolments'] as const;
+export const COMMAND_TYPES = ['set_mode', 'replace_trust_list', 'revoke', 'revoke_visas', 'upsert_enrolments', 'delete_enrolments', 'allow_update'] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
 export const COMMAND_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -60,6 +60,10 @@ export const commandSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ ...envelope, type: z.literal('delete_enrolments'), args: z.object({ subs: z.array(sub).min(1).max(10_000) }).strict() }).strict(),
+  /** Staged rollout (central/rollout*): the gate may install signed releases up to this TUF targets version. */
+  z
+    .object({ ...envelope, type: z.literal('allow_update'), args: z.object({ targetsVersion: z.number().int().positive(), release: z.string().min(1).max(64) }).strict() })
+    .strict(),
 ]);
 
 export type Command = z.infer<typeof commandSchema>;

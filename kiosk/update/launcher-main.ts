@@ -19,6 +19,7 @@ import { Journal } from '../journal/index.ts';
 import { createLogger } from '../log.ts';
 import { ServiceNotifier } from '../service/notify.ts';
 import { ReleaseLauncher, type UpdateJournalType } from './launcher.ts';
+import { allowedTargetsVersion } from './allowed.ts';
 import { ReleaseSlots } from './slots.ts';
 import { GateUpdater } from './updater.ts';
 
@@ -84,7 +85,8 @@ export async function runLauncher(configPath: string, env: NodeJS.ProcessEnv = p
     try {
       const staged = await updater.fetchRelease();
       const running = slots.manifest(slots.current()!);
-      if (staged.targetsVersion > running.targetsVersion && !launcher.failedVersions().includes(staged.targetsVersion)) {
+      const allowed = u.rollout === 'newest' || staged.targetsVersion <= allowedTargetsVersion(config.dataDir);
+      if (allowed && staged.targetsVersion > running.targetsVersion && !launcher.failedVersions().includes(staged.targetsVersion)) {
         const r = await launcher.install(staged);
         log.info({ ...r }, 'update finished');
       }

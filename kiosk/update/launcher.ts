@@ -127,7 +127,7 @@ export class ReleaseLauncher {
     const tOut = clock.monotonic();
     const from = slots.current()!;
     slots.switchTo(slot);
-    journal('update_switched', { release: staged.release, slot, from });
+    journal('update_switched', { release: staged.release, targets_version: staged.targetsVersion, slot, from });
     await old.stop(bounds.stopTimeoutMs);
     const tSwitch = clock.monotonic();
     try {
@@ -138,7 +138,7 @@ export class ReleaseLauncher {
       await this.running!.expect('resumed', Math.max(1000, tOut + bounds.maxOutOfServiceMs - clock.monotonic()));
       rmSync(this.#drainedMark, { force: true });
       const outOfServiceMs = ms(clock.monotonic() - tOut);
-      journal('update_confirmed', { release: staged.release, slot, switch_ms: switchMs, out_of_service_ms: outOfServiceMs });
+      journal('update_confirmed', { release: staged.release, targets_version: staged.targetsVersion, slot, switch_ms: switchMs, out_of_service_ms: outOfServiceMs });
       return { release: staged.release, outcome: 'confirmed', slot, prepareMs, switchMs, outOfServiceMs };
     } catch (err) {
       const reason: RollbackReason = err instanceof HealthFailure ? err.reason : err instanceof ReleaseProcessError ? (err.code === 'RELEASE_EXITED' ? 'HEALTH_EXITED' : 'HEALTH_OUT_OF_SERVICE_BOUND') : 'HEALTH_EXITED';
@@ -153,7 +153,7 @@ export class ReleaseLauncher {
       await this.running.expect('resumed', bounds.readyTimeoutMs);
       rmSync(this.#drainedMark, { force: true });
       const outOfServiceMs = ms(clock.monotonic() - tOut);
-      journal('update_rolled_back', { release: staged.release, reason, slot: back, detail: (err as Error).message.slice(0, 300), rollback_ms: rollbackMs, out_of_service_ms: outOfServiceMs });
+      journal('update_rolled_back', { release: staged.release, targets_version: staged.targetsVersion, reason, slot: back, detail: (err as Error).message.slice(0, 300), rollback_ms: rollbackMs, out_of_service_ms: outOfServiceMs });
       return { release: staged.release, outcome: 'rolled_back', reason, slot: back, prepareMs, rollbackMs, outOfServiceMs };
     }
   }
