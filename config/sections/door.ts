@@ -22,6 +22,11 @@ export const doorSection = z
     /** `modbus`: the real master on a serial line. `simulated`: the in-process plant model. */
     driver: z.enum(['modbus', 'simulated']).default('simulated'),
     layout: z.enum(['pedestrian', 'vehicle']).default('pedestrian'),
+    /**
+     * The Modbus master runs in a process of its own (true), so that the gate's work cannot
+     * hold up a heartbeat or a poll; false runs it on the gate's event loop.
+     */
+    ownProcess: z.boolean().default(true),
     port: z.string().min(1).optional(),
     baudRate: z.number().int().positive().default(19200),
     dataBits: z.union([z.literal(7), z.literal(8)]).default(8),

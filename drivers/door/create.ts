@@ -4,6 +4,7 @@ import type { Logger } from '../../core/log.ts';
 import type { DoorController, DoorControllerOptions } from './interface.ts';
 import { createModbusDoorController } from './modbus-master.ts';
 import { DoorPlant } from './plant.ts';
+import { ProcessDoorController } from './process-controller.ts';
 import { DoorTwin } from './twin.ts';
 
 export interface DoorDeps extends DoorControllerOptions {
@@ -15,10 +16,11 @@ export interface DoorDeps extends DoorControllerOptions {
 
 /**
  * The door controller that `door.driver` names: the Modbus RTU master on `door.port`, or
- * the in-process twin on a simulated plant (reach it as `(c as DoorTwin).plant`).
+ * the in-process twin on a simulated plant (reach it as `(c as DoorTwin).plant`). The master
+ * runs in a process of its own unless `door.ownProcess` is false.
  */
 export function createDoorController(config: DoorConfig, deps: DoorDeps): DoorController {
-  if (config.driver === 'modbus') return createModbusDoorController(config, deps);
+  if (config.driver === 'modbus') return config.ownProcess ? new ProcessDoorController(config, deps) : createModbusDoorController(config, deps);
   let plant = deps.plant;
   if (!plant) {
     plant = new DoorPlant({ clock: deps.clock, layout: config.layout, watchdogMs: config.watchdogMs });

@@ -7,6 +7,7 @@ import { doorSection, type DoorConfig } from '../../../config/sections/door.ts';
 import { SimulatedClock, SystemClock } from '../../../kiosk/clock.ts';
 import type { DoorController, DoorLayout } from '../../../drivers/door/interface.ts';
 import { createModbusDoorController } from '../../../drivers/door/modbus-master.ts';
+import { ProcessDoorController } from '../../../drivers/door/process-controller.ts';
 import { DoorPlant } from '../../../drivers/door/plant.ts';
 import { RtuSlave } from '../../../drivers/door/rtu-slave.ts';
 import { DoorTwin } from '../../../drivers/door/twin.ts';
@@ -118,7 +119,7 @@ export class FixedPtyPair {
 }
 
 /** The real driver stack: our Modbus master ↔ socat pty pair ↔ our RTU slave serving the plant. */
-export async function modbusHarness(layout: DoorLayout = 'pedestrian'): Promise<DoorHarness> {
+export async function modbusHarness(layout: DoorLayout = 'pedestrian', own: 'gate' | 'process' = 'gate'): Promise<DoorHarness> {
   const clock = new SystemClock();
   const plant = new DoorPlant({ clock, layout });
   plant.start();
@@ -128,7 +129,8 @@ export async function modbusHarness(layout: DoorLayout = 'pedestrian'): Promise<
   await slave.start();
   const config = testConfig(layout, { driver: 'modbus', port: pty.a, reconnectIntervalMs: 200 });
   const alive = { value: true };
-  const controller = createModbusDoorController(config, { clock, isControlLoopAlive: () => alive.value });
+  const deps = { clock, isControlLoopAlive: () => alive.value };
+  const controller = own === 'process' ? new ProcessDoorController(config, deps) : createModbusDoorController(config, deps);
   return {
     controller,
     plant,
