@@ -41,6 +41,8 @@ export class GalleryIndex {
   #qScale = new Float64Array(0);
   #qErr = new Float64Array(0);
   #subs: string[] = [];
+  /** Bumped by every change, so a sliced search that sees the rows move starts over. */
+  #version = 0;
   readonly #rowOf = new Map<string, number>();
 
   constructor(opts: GalleryIndexOptions = {}) {
@@ -94,6 +96,7 @@ export class GalleryIndex {
     if (typeof sub !== 'string' || sub.length < 1 || sub.length > 128) throw new IdentifyError('IDENTIFY_BAD_ARGUMENT', 'sub must be 1-128 characters');
     const unit = unitProbe(template);
     if (!unit) throw new IdentifyError('IDENTIFY_BAD_ARGUMENT', `template must be ${DIM} finite values, not all zero`);
+    this.#version++;
     let row = this.#rowOf.get(sub);
     if (row === undefined) {
       row = this.#subs.length;
@@ -113,6 +116,7 @@ export class GalleryIndex {
   remove(sub: string): boolean {
     const row = this.#rowOf.get(sub);
     if (row === undefined) return false;
+    this.#version++;
     const last = this.#subs.length - 1;
     if (row !== last) {
       this.#rows.copyWithin(row * DIM, last * DIM, (last + 1) * DIM);
@@ -143,6 +147,30 @@ export class GalleryIndex {
     return top.sorted().map(({ row, score }) => ({ sub: this.#subs[row]!, score }));
   }
 
+  /**
+   * The same answer as `search` (exact f32 scan), computed in slices of `rowsPerSlice` rows with
+   * the event loop free between slices: a 100,000-row scan is tens of ms of CPU, too long to
+   * hold the loop that also polls the doors. A change to the index mid-scan restarts it.
+   */
+  async searchAsync(probe: ArrayLike<number>, k: number, rowsPerSlice = 8192): Promise<Candidate[]> {
+    if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new IdentifyError('IDENTIFY_BAD_ARGUMENT', `k must be an integer in 1..${MAX_K}`);
+    const p = unitProbe(probe);
+    if (!p) throw new IdentifyError('IDENTIFY_BAD_PROBE', `probe must be ${DIM} finite values, not all zero`);
+    for (;;) {
+      const version = this.#version;
+      const top = new TopK(Math.min(k, this.size), (a, b) => this.#subs[a]! < this.#subs[b]!);
+      let r = 0;
+      for (const n = this.size; r < n && version === this.#version; ) {
+        for (const end = Math.min(n, r + Math.max(1, rowsPerSlice)); r < end; r++) {
+          const s = dotRow(this.#rows, r, p);
+          if (s >= top.floor) top.offer(s, r);
+        }
+        if (r < n) await new Promise<void>((done) => setImmediate(done));
+      }
+      if (version === this.#version) return top.sorted().map(({ row, score }) => ({ sub: this.#subs[row]!, score }));
+    }
+  }
+
   /** search(probe, 2) decided by `policy` (threshold on the best, margin over the second). */
   identify(probe: ArrayLike<number>, policy: IdentificationPolicy): Identification {
     return decideIdentification(this.search(probe, 2), policy);
@@ -150,6 +178,7 @@ export class GalleryIndex {
 
   /** Zeroes every template in memory and empties the index. */
   close(): void {
+    this.#version++;
     this.#rows.fill(0);
     this.#q.fill(0);
     this.#subs = [];
