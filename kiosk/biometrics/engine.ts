@@ -5,7 +5,7 @@ import { cosine, TEMPLATE_LENGTH } from './embed.ts';
 import { FaceEngineError, FaceInputError } from './errors.ts';
 import { WorkerPool } from './pool.ts';
 import { blocking, qualityIssues } from './quality.ts';
-import type { FaceEngine, FaceReference, ImageInput, ReferenceExtraction, VerifyResult } from './types.ts';
+import type { FaceEngine, FaceLocation, FaceReference, ImageInput, RawFrame, ReferenceExtraction, VerifyResult } from './types.ts';
 
 function checkTemplate(t: Float32Array, what: string): void {
   if (!(t instanceof Float32Array) || t.length !== TEMPLATE_LENGTH) {
@@ -54,6 +54,15 @@ export async function createFaceEngine(config: FaceConfig, options: { modelsDir?
       const op = operatingPointFor(config, reference, opts.operatingPoint);
       const a = await pool.analyse(frame, true);
       return { ...decide(a, reference, op.threshold, config), template: a.found ? a.template : null, timings: timed(t0, a.timings) };
+    },
+
+    async locateFace(frame: RawFrame): Promise<FaceLocation> {
+      checkInput(frame);
+      const a = await pool.analyse(frame, false);
+      if (!a.found) return { found: false, faceCount: a.faceCount };
+      // A raw frame is never shrunk on decoding, so landmarks are already in the frame's pixels.
+      const { box, detectionScore } = a.quality;
+      return { found: true, box, detectionScore, landmarks: a.landmarks, otherFaces: a.otherFaces, quality: a.quality, template: a.template };
     },
 
     compare(a: Float32Array, b: Float32Array): number {

@@ -1,4 +1,4 @@
-export type { FaceEngine, FaceQuality, FaceReference, ImageInput, QualityIssue, RawFrame, ReferenceExtraction, VerifyResult } from './types.ts';
+export type { FaceEngine, FaceLocation, FaceQuality, FaceReference, ImageInput, QualityIssue, RawFrame, ReferenceExtraction, VerifyResult } from './types.ts';
 export { FaceEngineError, FaceInputError } from './errors.ts';
 export { createFaceEngine } from './engine.ts';
 export { decodeImage, MAX_FILE_BYTES, MAX_PIXELS } from './decode.ts';

@@ -83,6 +83,24 @@ export interface VerifyResult {
   timings: Record<string, number>;
 }
 
+/**
+ * The dominant face of a raw frame as the portrait-compliance check needs it (kiosk/portrait):
+ * the 68 landmarks (iBUG order) in the frame's pixels, its box and the other clear faces.
+ * The template is biometric data: never journalled, logged or sent anywhere.
+ */
+export type FaceLocation =
+  | { found: false; faceCount: number }
+  | {
+      found: true;
+      box: [number, number, number, number];
+      detectionScore: number;
+      landmarks: [number, number][];
+      /** Clear faces at least a third of this face's size (a second person, not a far bystander). */
+      otherFaces: number;
+      quality: FaceQuality;
+      template: Float32Array;
+    };
+
 export interface FaceEngine {
   /**
    * Template and quality of the dominant face of an enrolment or chip photo. Rejects with
@@ -95,6 +113,11 @@ export interface FaceEngine {
    * Rejects only on undecodable input (FaceInputError) or an unknown operating point.
    */
   verify(reference: FaceReference, frame: ImageInput, options?: { operatingPoint?: string }): Promise<VerifyResult>;
+  /**
+   * Landmarks, box, quality and template of the dominant face of a raw RGB frame (no liveness).
+   * Rejects only on an invalid frame (FaceInputError).
+   */
+  locateFace(frame: RawFrame): Promise<FaceLocation>;
   /** Cosine similarity of two templates (both L2-normalised: a dot product). */
   compare(a: Float32Array, b: Float32Array): number;
   /** Stops the worker threads; pending calls reject with code ENGINE_CLOSED. */
