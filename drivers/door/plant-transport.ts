@@ -1,8 +1,8 @@
 import type { TimerHandle } from '../../core/clock.ts';
 import { DeviceError } from '../../core/errors.ts';
 import { DoorErrorCode } from './interface.ts';
-import { PlantException, type DoorPlant } from './plant.ts';
-import type { DoorTransport } from './transport.ts';
+import { PlantException } from './plant.ts';
+import type { DoorTransport, RegisterMap } from './transport.ts';
 
 /**
  * The plant's register map reached in process, as strict as the serial line: every answer
@@ -11,7 +11,7 @@ import type { DoorTransport } from './transport.ts';
  * is an exception), and an unplugged link refuses to open.
  */
 export class PlantTransport implements DoorTransport {
-  readonly #plant: DoorPlant;
+  readonly #plant: RegisterMap;
   readonly #timeoutMs: number;
   readonly #latencyMs: number;
   readonly #lost: ((err: Error) => void)[] = [];
@@ -19,7 +19,7 @@ export class PlantTransport implements DoorTransport {
   #open = false;
   #unplugged = false;
 
-  constructor(plant: DoorPlant, o: { responseTimeoutMs: number; latencyMs?: number }) {
+  constructor(plant: RegisterMap, o: { responseTimeoutMs: number; latencyMs?: number }) {
     this.#plant = plant;
     this.#timeoutMs = o.responseTimeoutMs;
     this.#latencyMs = o.latencyMs ?? 2;

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
-import type { DoorPlant } from './plant.ts';
-import { ModbusException } from './transport.ts';
+import { ModbusException, type RegisterMap } from './transport.ts';
 
 // modbus-serial's own CRC and request handlers (the ones its ServerSerial uses). Its
 // ServerSerial itself cannot serve the plant: it overwrites the CRC of every received frame
@@ -56,7 +55,7 @@ function illegalValue(frame: Buffer): boolean {
  * map: the response frame, or an exception frame (01 unknown function, 02 bad address,
  * 03 bad quantity/value, 04 refused by the controller).
  */
-export function answer(frame: Buffer, plant: DoorPlant): Buffer {
+export function answer(frame: Buffer, plant: RegisterMap): Buffer {
   const unit = frame[0]!;
   const fc = frame[1]!;
   const vector = {

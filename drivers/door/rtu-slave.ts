@@ -3,10 +3,9 @@ import { SerialPort } from 'serialport';
 import type { TimerHandle } from '../../core/clock.ts';
 import { EgateError } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/log.ts';
-import type { DoorPlant } from './plant.ts';
 import { answer, crcOk, exceptionFrame, requestLength } from './rtu-requests.ts';
 import { decodeWrite, type RtuWrite } from './rtu-write-log.ts';
-import { ModbusException } from './transport.ts';
+import { ModbusException, type RegisterMap } from './transport.ts';
 
 export interface RtuSlaveOptions {
   path: string;
@@ -41,7 +40,7 @@ export interface RtuSlaveStats {
  */
 export class RtuSlave {
   readonly stats: RtuSlaveStats = { answered: 0, exceptions: 0, dropped: 0 };
-  readonly #plant: DoorPlant;
+  readonly #plant: RegisterMap;
   readonly #o: Required<Omit<RtuSlaveOptions, 'log' | 'reopenMs'>> & { reopenMs?: number };
   readonly #log: Logger;
   #port: SerialPort | undefined;
@@ -53,7 +52,7 @@ export class RtuSlave {
   #running = false;
   readonly #writeListeners: ((w: RtuWrite) => void)[] = [];
 
-  constructor(plant: DoorPlant, o: RtuSlaveOptions) {
+  constructor(plant: RegisterMap, o: RtuSlaveOptions) {
     this.#plant = plant;
     this.#o = { baudRate: 19200, parity: 'none', dataBits: 8, stopBits: 1, unitId: 1, silenceMs: 20, ...o };
     this.#log = (o.log ?? silentLogger()).child({ part: 'sim-controller' });

@@ -27,6 +27,24 @@ export interface DoorTransport {
   writeRegister(addr: number, value: number): Promise<void>;
 }
 
+/**
+ * A controller's register map as a slave serves it (the door plant, the kiosk's dispenser
+ * plant): zero-based addresses, a PlantException for a refused request, and the wire
+ * personality the slave and the in-process transport imitate ('silent', 'bad_crc',
+ * 'exception', 'slow'; anything else is a healthy link).
+ */
+export interface RegisterMap {
+  readonly clock: import('../../core/clock.ts').Clock;
+  readonly fault: string;
+  slowMs: number;
+  readCoil(addr: number): boolean;
+  writeCoil(addr: number, value: boolean): void;
+  readInput(addr: number): boolean;
+  readInputRegister(addr: number): number;
+  readHoldingRegister(addr: number): number;
+  writeHoldingRegister(addr: number, value: number): void;
+}
+
 /** Modbus exception codes used by the simulated controller (Modbus Application Protocol §7). */
 export const ModbusException = {
   ILLEGAL_FUNCTION: 1,
