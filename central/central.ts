@@ -5,11 +5,16 @@ import type { CentralConfig } from './config.ts';
 import { ConsoleServer } from './console/server.ts';
 import { openPool, type Pool } from './db/pool.ts';
 import { IngestService } from './ingest/service.ts';
+import { RolloutService } from './rollout-service.ts';
+
+/** How often running rollouts look at their gates' outcomes. */
+const ROLLOUT_TICK_MS = 10_000;
 
 export interface CentralHandle {
   ingest: IngestService;
   console: ConsoleServer;
   commands: CommandService;
+  rollouts: RolloutService;
   pool: Pool;
   stop(): Promise<void>;
 }
@@ -37,12 +42,18 @@ export async function startCentral(cfg: CentralConfig, log: Logger): Promise<Cen
     log: log.child({ part: 'console' }),
   });
   await consoleServer.start();
+  // Staged rollouts (issue 18): every instance ticks; the conditional row updates let one move a wave.
+  const rollouts = new RolloutService(pool, commands, cfg.instance);
+  await rollouts.migrate();
+  const rolloutTimer = setInterval(() => void rollouts.tick().catch((err: unknown) => log.error({ err: (err as Error).message }, 'rollout tick failed')), ROLLOUT_TICK_MS);
   return {
     ingest,
     console: consoleServer,
     commands,
+    rollouts,
     pool,
     async stop() {
+      clearInterval(rolloutTimer);
       await consoleServer.stop();
       await ingest.stop();
       await pool.end();

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import mqtt from 'mqtt';
 import { checkpointKid } from '../kiosk/journal/checkpoint.ts';
+import { listRollouts, migrateRollouts, RolloutService } from './rollout-service.ts';
 import { CommandService } from './commands/service.ts';
 import { loadCommandKey } from './commands/central-key.ts';
 import { loadCentralConfig, type CentralConfig } from './config.ts';
@@ -114,6 +115,32 @@ cmd
     await withCommands(c, (s) => s.approve(a, id));
     out(`command ${id} approved and published`);
   });
+const rollout = program.command('rollout').description('staged rollout of a signed release (issue 18): canary group, then waves; halts past the failure limit');
+rollout
+  .command('start')
+  .requiredOption('--as <user>', 'a supervisor')
+  .requiredOption('--release <label>')
+  .requiredOption('--targets-version <n>', 'TUF targets version of the release (release-tool publish prints it)')
+  .requiredOption('--canary <gates>', 'comma-separated canary gates')
+  .option('--shares <list>', 'cumulative shares of the other gates per wave', '0.1,0.5')
+  .option('--failure-limit <f>', 'halt when failed/allowed gates passes this', '0.05')
+  .action(async (op: { as: string; release: string; targetsVersion: string; canary: string; shares: string; failureLimit: string }) => {
+    const c = cfg();
+    const a = await actor(c, op.as);
+    const row = await withCommands(c, async (s, pool) => {
+      const r = new RolloutService(pool, s, 'cli');
+      await r.migrate();
+      return r.start(a, { release: op.release, targetsVersion: Number(op.targetsVersion), canary: op.canary.split(','), shares: op.shares.split(',').map(Number), failureLimit: Number(op.failureLimit) });
+    });
+    out({ id: row.id, waves: row.waves.map((w) => w.length) });
+  });
+rollout.command('list').action(async () => {
+  const rows = await withDb(cfg(), async (pool) => {
+    await migrateRollouts(pool);
+    return listRollouts(pool);
+  });
+  for (const r of rows) out(`${r.id}\t${r.release}\tv${r.targets_version}\twave ${r.wave + 1}/${r.waves.length}\t${r.state}${r.reason ? `\t${r.reason}` : ''}`);
+});
 cmd.command('list').action(async () => {
   const rows = await withDb(cfg(), async (pool) => (await pool.query(
     'SELECT m.version, m.id, m.type, m.target, m.state, (SELECT count(*) FROM command_results r WHERE r.command_id = m.id AND r.ok) AS applied, cardinality(m.gates) AS gates FROM commands m ORDER BY version DESC LIMIT 50',

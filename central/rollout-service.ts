@@ -14,6 +14,16 @@ CREATE TABLE IF NOT EXISTS rollouts (
 );
 `;
 
+/** Creates the rollouts table (idempotent). */
+export async function migrateRollouts(pool: Pool): Promise<void> {
+  await pool.query(DDL);
+}
+
+/** The newest rollouts, newest first. */
+export async function listRollouts(pool: Pool): Promise<RolloutRow[]> {
+  return (await pool.query<RolloutRow>('SELECT * FROM rollouts ORDER BY id DESC LIMIT 20')).rows;
+}
+
 export interface RolloutRow {
   id: number;
   release: string;
@@ -50,7 +60,7 @@ export class RolloutService {
   ) {}
 
   async migrate(): Promise<void> {
-    await this.pool.query(DDL);
+    await migrateRollouts(this.pool);
   }
 
   async start(actor: Actor, s: StartRollout): Promise<RolloutRow> {
@@ -113,8 +123,8 @@ export class RolloutService {
     return out;
   }
 
-  async list(): Promise<RolloutRow[]> {
-    return (await this.pool.query<RolloutRow>('SELECT * FROM rollouts ORDER BY id DESC LIMIT 20')).rows;
+  list(): Promise<RolloutRow[]> {
+    return listRollouts(this.pool);
   }
 
   async #allow(r: RolloutRow, wave: number): Promise<void> {
