@@ -5,6 +5,8 @@ import { faceSection } from './sections/face.ts';
 import { timingsSection } from './sections/gate.ts';
 import { enrolmentSection, journalSection, localSection, syncSection } from './sections/journal.ts';
 import { passportSection } from './sections/passport.ts';
+import { portraitSection } from './sections/portrait.ts';
+import { printerSection } from './sections/printer.ts';
 import { readersSection } from './sections/readers.ts';
 import { tokensSection } from './sections/tokens.ts';
 import { visaSection } from './sections/visa.ts';
@@ -38,10 +40,14 @@ export const configSchema = z.strictObject({
   passport: passportSection,
   /** Express e-Channel: e-Visas (VDS-NC seals) for the nationalities that need one (docs/evisa.md). */
   visa: visaSection,
+  /** Passport-photo compliance: the lowest score each rule accepts (kiosk/portrait, issue 15). */
+  portrait: portraitSection,
   /** Local interfaces: the traveller display page and the technician CLI socket. */
   local: localSection,
   /** Signed updates: TUF repository, A/B release slots, install bounds (issue 18). */
   update: updateSection,
+  /** Kiosks: the receipt printer (ESC/POS) for slips (issue 14). */
+  printer: printerSection,
 });
 
 export type GateConfig = z.infer<typeof configSchema>;
