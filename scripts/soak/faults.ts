@@ -37,6 +37,17 @@ export class Faults {
 
   async inject(kind: FaultKind): Promise<void> {
     this.counts[kind]++;
+    // The gate gone or its link cut: no heartbeat gap is measured until it is back.
+    const silencing = kind === 'kill' || kind === 'serial' || kind === 'controller';
+    if (silencing) this.#judge.pauseBeats();
+    try {
+      await this.#play(kind);
+    } finally {
+      if (silencing) this.#judge.resumeBeats();
+    }
+  }
+
+  async #play(kind: FaultKind): Promise<void> {
     switch (kind) {
       case 'kill':
         return this.#kill();

@@ -14,6 +14,7 @@ import type { Traffic } from './traffic.ts';
 
 const ENTRY = pedestrianRoles.coils.entry_release;
 const EXIT = pedestrianRoles.coils.exit_release;
+const HEARTBEAT = pedestrianRoles.holdingRegisters.heartbeat;
 /** Door travel of the simulated controller (door-io.md: about 0.8 s). */
 export const TRAVEL_MS = 800;
 
@@ -47,8 +48,29 @@ export class Judge {
     this.#traffic = traffic;
   }
 
+  /** Gaps between heartbeat writes the controller executed (ms), outside kills and link faults. */
+  readonly beatGaps: number[] = [];
+  #lastBeat: number | undefined;
+  #beatsPaused = false;
+
+  /** A kill or a link fault is starting: its silence is the fault's, not a heartbeat gap. */
+  pauseBeats(): void {
+    this.#beatsPaused = true;
+    this.#lastBeat = undefined;
+  }
+
+  resumeBeats(): void {
+    this.#beatsPaused = false;
+    this.#lastBeat = undefined;
+  }
+
   /** Called for every write the controller executed. */
   onWrite(w: RtuWrite): void {
+    if (w.table === 'holding' && w.addr === HEARTBEAT) {
+      if (!this.#beatsPaused && this.#lastBeat !== undefined) this.beatGaps.push(w.at - this.#lastBeat);
+      this.#lastBeat = w.at;
+      return;
+    }
     if (w.table !== 'coil') return;
     w.values.forEach((v, i) => {
       const addr = w.addr + i;

@@ -44,6 +44,10 @@ export interface SoakFigures {
   exit_releases_with_nobody_inside: number;
   wrong_opening_list: WrongOpening[];
   doors_closed_after_kill_ms_max: number;
+  /** Heartbeat gaps the controller saw while the gate ran (door-io.md: ≤ 1,000 ms), kills and link faults left out. */
+  heartbeat_gap_ms_p99: number;
+  heartbeat_gap_ms_max: number;
+  heartbeat_gaps_over_1000: number;
   late_closings: number;
   closing_bound_ms: number;
   journal_ok: boolean;
@@ -158,6 +162,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       exit_releases_with_nobody_inside: judge.emptyExitReleases,
       wrong_opening_list: judge.wrong.slice(0, 20),
       doors_closed_after_kill_ms_max: Math.round(Math.max(0, ...judge.closedAfterKill)),
+      heartbeat_gap_ms_p99: Math.round(pct(judge.beatGaps, 99)),
+      heartbeat_gap_ms_max: Math.round(Math.max(0, ...judge.beatGaps)),
+      heartbeat_gaps_over_1000: judge.beatGaps.filter((g) => g > 1000).length,
       late_closings: judge.lateClosings.length,
       closing_bound_ms: rig.watchdogMs + TRAVEL_MS,
       journal_ok: journal.ok,
