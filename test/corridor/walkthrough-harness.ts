@@ -80,8 +80,6 @@ export class WalkthroughHarness {
   }
 
   finished(): { outcome: string; reason: string }[] {
-    return this.facts
-      .filter((f) => f.type === 'journal' && f.event === 'crossing_finished')
-      .map((f) => ({ outcome: String((f as { data: { outcome: string } }).data.outcome), reason: String((f as { data: { reason: string } }).data.reason) }));
+    return this.facts.flatMap((f) => (f.type === 'journal' && f.event === 'crossing_finished' ? [{ outcome: String(f.data.outcome), reason: String(f.data.reason) }] : []));
   }
 }

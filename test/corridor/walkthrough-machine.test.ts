@@ -112,7 +112,7 @@ test('property: random corridor reports, sensors and faults never open the exit 
         else if (s.k === 'fire') h.actor.send({ type: 'FIRE_ALARM', active: true });
         else if (s.k === 'fireOff') h.actor.send({ type: 'FIRE_ALARM', active: false });
         else if (s.k === 'reset') h.actor.send({ type: 'RESET', by: 't' });
-        else await h.advance(s.ms);
+        else if (s.k === 'wait') await h.advance(s.ms);
         const snap = h.actor.getSnapshot();
         const emergency = snap.matches({ emergency: 'active' });
         if (h.outputs().exit_release && !emergency) {
