@@ -6,6 +6,7 @@ import type { Journal } from '../journal/journal.ts';
 import { encodeFpsQr, type FpsQr } from './fps-qr.ts';
 import { attemptState, paymentMachine } from './payment-machine.ts';
 import { paymentScreen, type PaymentScreen } from './payment-screen.ts';
+import { journalAttempt, recordState } from './payment-record.ts';
 import { UNFINISHED, type Attempt, type AttemptState, type PaymentStore } from './payment-store.ts';
 import type { Cents } from './money.ts';
 
@@ -82,7 +83,7 @@ export class PaymentDesk {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (fresh) this.#journal(attempt, null);
+    if (fresh) journalAttempt(this.#d, attempt, null);
     this.#d.trace?.('persisted', attempt);
     const qr = this.qrFor(attempt);
     const actor = createActor(paymentMachine, {
@@ -150,28 +151,7 @@ export class PaymentDesk {
     this.#move(attempt, FINAL.has(attempt.state) ? 'refund_due' : 'paid', n.acquirerRef, null);
   }
 
-  /** Persists, then journals, one state change; a second payment for a paid application is a refund. */
   #move(attempt: Attempt, to: AttemptState, acquirerRef: string | null, reason: string | null): Attempt {
-    const { store, clock } = this.#d;
-    let state = to;
-    if (to === 'paid' && store.list(attempt.application).some((a) => a.state === 'paid' && a.key !== attempt.key)) state = 'refund_due';
-    const moved = store.set(attempt.key, state, clock.now(), acquirerRef);
-    this.#d.trace?.(`stored_${state}`, moved);
-    this.#journal(moved, state === 'refund_due' ? (attempt.state === 'paid' ? 'second_payment' : 'paid_after_close') : reason);
-    return moved;
-  }
-
-  #journal(a: Attempt, reason: string | null): void {
-    this.#d.journal.append('payment_state', {
-      application: a.application,
-      attempt: a.attempt,
-      key: a.key,
-      method: a.method,
-      state: a.state,
-      amount_cents: a.amountCents,
-      currency: 'HKD',
-      acquirer_ref: a.acquirerRef,
-      reason,
-    });
+    return recordState(this.#d, attempt, to, acquirerRef, reason);
   }
 }
