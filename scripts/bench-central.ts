@@ -14,9 +14,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
@@ -93,6 +93,30 @@ function wireBatches(site: string, gates: number, perGate: number): [string, str
   return out;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuOf(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+/** A process and its direct children (PostgreSQL's postmaster and its backends). */
+function cpuTree(root: number | undefined): number {
+  if (!root) return 0;
+  let sum = cpuOf(root);
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === root) sum += cpuOf(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'egate-bench-central-'));
 const fleetDir = mkdtempSync('/dev/shm/egate-fleet-');
 const procs: ChildProcess[] = [];
@@ -114,9 +138,19 @@ try {
     writeFileSync(p, JSON.stringify({ instance, mqtt: { url: broker!.url, maxBatchMessages: 500 }, db: { url: cluster!.url, poolSize: 6 }, console: { port, usersPath: join(dir, 'users.json') }, commands: { keyPath: join(dir, 'keys/central.key.pem') } }));
     return p;
   };
+  const centrals = new Set<ChildProcess>();
+  const pgPid = Number(readFileSync(join(cluster.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const brokerPid = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(broker!.dir);
+    } catch {
+      return false;
+    }
+  });
   const startInstance = async (name: string, port: number): Promise<void> => {
     const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'central/main.ts'), '--config', config(name, port)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
     procs.push(p);
+    centrals.add(p);
     await new Promise<void>((res, rej) => {
       const rl = createInterface({ input: p.stdout! });
       rl.on('line', (l) => l.includes('central service running') && res());
@@ -149,19 +183,28 @@ try {
 
   // ingest capacity: pre-hashed batches published as fast as the broker takes them, stored by
   // one instance, then by two (the simulator's own CPU is not in this figure)
-  const capacity = async (site: string): Promise<{ events: number; seconds: number; perSecond: number; complete: boolean }> => {
+  type Cpu = { central: number; postgres: number; broker: number };
+  const cpuNow = (): Cpu => ({ central: procs.filter((p) => centrals.has(p)).reduce((n, p) => n + cpuOf(p.pid), 0), postgres: cpuTree(pgPid), broker: cpuOf(brokerPid) });
+  const capacity = async (site: string): Promise<{ events: number; seconds: number; perSecond: number; complete: boolean; cpuUsPerEvent: Cpu; boundPerSecond: number }> => {
     const msgs = wireBatches(site, CAP_GATES, CAP_PER_GATE);
     const total = CAP_GATES * CAP_PER_GATE;
     const client = await mqtt.connectAsync(broker!.url, { protocolVersion: 5, clientId: `bench-${site}` });
+    const c0 = cpuNow();
     const t0 = Date.now();
     await Promise.all(msgs.map(([t, p]) => client.publishAsync(t, p, { qos: 1 })));
     let done = 0;
     while ((done = await count(site)) < total && Date.now() - t0 < 300_000) await sleep(100);
     const sec = (Date.now() - t0) / 1000;
+    const c1 = cpuNow();
     await client.endAsync();
-    note(`capacity ${site}: ${done}/${total} in ${sec.toFixed(1)} s`);
+    // CPU time per stored event of each part: what bounds ingest on this machine's cores
+    // whatever else is running on them (the wall-clock rate depends on the shared load)
+    const us = (k: keyof Cpu): number => Math.round(((c1[k] - c0[k]) * 1e6) / Math.max(1, done));
+    const cpu: Cpu = { central: us('central'), postgres: us('postgres'), broker: us('broker') };
+    const boundPerSecond = Math.round((cpus().length * 1e6) / Math.max(1, cpu.central + cpu.postgres + cpu.broker));
+    note(`capacity ${site}: ${done}/${total} in ${sec.toFixed(1)} s; CPU µs/event ${JSON.stringify(cpu)}`);
     sampleLoad();
-    return { events: done, seconds: Math.round(sec * 10) / 10, perSecond: Math.round(done / sec), complete: done >= total };
+    return { events: done, seconds: Math.round(sec * 10) / 10, perSecond: Math.round(done / sec), complete: done >= total, cpuUsPerEvent: cpu, boundPerSecond };
   };
   const note = (m: string): void => void process.stderr.write(`bench-central: ${m} (load ${loadavg()[0]!.toFixed(1)})\n`);
   const cap1 = await capacity('CAPA');
@@ -201,10 +244,12 @@ try {
   // busy hour: warm up 15 s (connections, gate_started), then measure
   await sleep(15_000);
   const busyFrom = Date.now();
+  const simCpu0 = fleets.reduce((n, f) => n + cpuOf(f.p.pid), 0);
   const c0 = await count();
   const expected = ((GATES - 2 * PER_SITE) * Number(o.rate) * 4) / 3600;
   await sleep(Number(o.busyS) * 1000);
   const busyMs = Date.now() - busyFrom;
+  const simCores = Math.round(((fleets.reduce((n, f) => n + cpuOf(f.p.pid), 0) - simCpu0) * 1000 * 100) / busyMs) / 100;
   const busyRate = ((await count()) - c0) / (busyMs / 1000);
   const busyDelays = delays.filter((d) => d.at >= busyFrom).map((d) => d.ms);
   note(`busy hour: ${Math.round(busyRate)} events/s, ${busyDelays.length} delay samples`);
@@ -237,7 +282,7 @@ try {
   const summary = {
     gates: GATES,
     crossingsPerHour: Number(o.rate),
-    busy: { seconds: Math.round(busyMs / 1000), eventsPerSecond: Math.round(busyRate), offeredPerSecond: Math.round(expected), samples: busyDelays.length, delayP50ms: pct(busyDelays, 50), delayP95ms: pct(busyDelays, 95) },
+    busy: { seconds: Math.round(busyMs / 1000), eventsPerSecond: Math.round(busyRate), offeredPerSecond: Math.round(expected), simulatorCores: simCores, samples: busyDelays.length, delayP50ms: pct(busyDelays, 50), delayP95ms: pct(busyDelays, 95) },
     ingestCapacityOneInstance: cap1,
     ingestCapacityTwoInstances: cap2,
     catchUp: [one, two],
@@ -251,9 +296,10 @@ try {
   };
   const rows: [string, string][] = [
     ['fleet', `${GATES} gates, ${o.rate} crossings/h each (4 events per crossing)`],
-    ['busy hour ingest', `${summary.busy.eventsPerSecond} events/s over ${summary.busy.seconds} s (the live gates' schedule offers ${summary.busy.offeredPerSecond}/s)`],
+    ['busy hour ingest', `${summary.busy.eventsPerSecond} events/s over ${summary.busy.seconds} s (the live gates' schedule offers ${summary.busy.offeredPerSecond}/s; simulator used ${simCores} cores)`],
     ['delay journal → PG → console', `p50 ${summary.busy.delayP50ms} ms, p95 ${summary.busy.delayP95ms} ms (${busyDelays.length} pushes)`],
     ['ingest capacity, 1 instance', `${cap1.events} events in ${cap1.seconds} s = ${cap1.perSecond}/s${cap1.complete ? '' : ' (incomplete)'}`],
+    ['ingest CPU per event, 1 instance', `central ${cap1.cpuUsPerEvent.central} µs, PostgreSQL ${cap1.cpuUsPerEvent.postgres} µs, mosquitto ${cap1.cpuUsPerEvent.broker} µs → bound ${cap1.boundPerSecond}/s on ${cpus().length} idle cores`],
     ['ingest capacity, 2 instances', `${cap2.events} events in ${cap2.seconds} s = ${cap2.perSecond}/s${cap2.complete ? '' : ' (incomplete)'}`],
     ...[one, two].map((c): [string, string] => [`catch-up ${c.site} (fleet, 2 instances)`, `${c.events} events in ${c.seconds} s = ${c.perSecond}/s (all traffic ${c.totalPerSecond}/s)${c.complete ? '' : ' (incomplete at the 120 s bound)'}`]),
     ['chain verification', `${summary.chainVerifyUsPerEvent} µs per event (one core)`],

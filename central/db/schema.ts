@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS gates (
   gate text PRIMARY KEY, site text NOT NULL, online boolean NOT NULL DEFAULT false, mode text, devices jsonb,
   last_seq bigint, unsent bigint, version text, status_at timestamptz, seen_at timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE gates ADD COLUMN IF NOT EXISTS profile text;
 CREATE TABLE IF NOT EXISTS alarms (
   id bigserial PRIMARY KEY, gate text NOT NULL, site text NOT NULL, kind text NOT NULL, code text NOT NULL,
   detail jsonb NOT NULL DEFAULT '{}', seq bigint, raised_at timestamptz NOT NULL DEFAULT now(), cleared_at timestamptz,

@@ -17,10 +17,10 @@ export async function storeStatus(pool: Pool, site: string, gate: string, payloa
   const devices = s.devices && typeof s.devices === 'object' ? JSON.stringify(s.devices) : null;
   await inTransaction(pool, async (c) => {
     await c.query(
-      `INSERT INTO gates (gate, site, online, mode, devices, last_seq, unsent, version, status_at, seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), now())
+      `INSERT INTO gates (gate, site, online, mode, devices, last_seq, unsent, version, profile, status_at, seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), now())
        ON CONFLICT (gate) DO UPDATE SET online = $3, mode = COALESCE($4, gates.mode), devices = COALESCE($5, gates.devices), last_seq = COALESCE($6, gates.last_seq),
-         unsent = COALESCE($7, gates.unsent), version = COALESCE($8, gates.version), status_at = now(), seen_at = now()`,
-      [gate, site, s.online === true, will ? null : str(s.mode), devices, int(s.lastSeq), int(s.unsent), str(s.version)],
+         unsent = COALESCE($7, gates.unsent), version = COALESCE($8, gates.version), profile = COALESCE($9, gates.profile), status_at = now(), seen_at = now()`,
+      [gate, site, s.online === true, will ? null : str(s.mode), devices, int(s.lastSeq), int(s.unsent), str(s.version), str(s.profile, 32)],
     );
     if (will) await applyAlarms(c, [{ op: 'raise', gate, site, kind: 'gate_silent', code: 'LAST_WILL', detail: { will: true }, seq: null }]);
     if (s.online === true) await c.query("UPDATE alarms SET cleared_at = now() WHERE gate = $1 AND kind = 'gate_silent' AND cleared_at IS NULL", [gate]);

@@ -25,6 +25,12 @@ export class ShiftedClock extends SystemClock implements Clock {
   }
 }
 
+/** Id letter and profile of the n-th gate of ten: Express e-Channels, pedestrian and vehicle lanes, a kiosk (the fleet's mix). */
+const KINDS: [string, string][] = [
+  ['E', 'express'], ['E', 'express'], ['E', 'express'], ['A', 'pedestrian'], ['A', 'pedestrian'],
+  ['A', 'pedestrian'], ['A', 'pedestrian'], ['V', 'vehicle'], ['V', 'vehicle'], ['K', 'registration'],
+];
+
 const SITES = ['LMC', 'SZB', 'HZM', 'LWS', 'MKT', 'STK', 'CKS', 'HYW', 'KTF', 'TST', 'AIR', 'XRL', 'MCF', 'CKT', 'HKMB'];
 
 export function siteOf(index: number, perSite: number): string {
@@ -47,10 +53,10 @@ export class Fleet {
     const first = o.first ?? 0;
     for (let i = first; i < first + o.gates; i++) {
       const site = siteOf(i, o.perSite);
-      const kind = i % 10 === 9 ? 'K' : 'A';
+      const [kind, profile] = KINDS[i % 10]!;
       const id = `${site}-${kind}-${String(i % o.perSite).padStart(3, '0')}`;
       this.gates.push(
-        new SimGate({ dir: join(o.dir, id), site, gate: id, url: o.url, clock: this.clock, log: o.log, ...(o.centralKeyPem ? { centralKeyPem: o.centralKeyPem } : {}), ...(o.sync ? { sync: o.sync } : {}) }),
+        new SimGate({ dir: join(o.dir, id), site, gate: id, url: o.url, clock: this.clock, log: o.log, profile, ...(o.centralKeyPem ? { centralKeyPem: o.centralKeyPem } : {}), ...(o.sync ? { sync: o.sync } : {}) }),
       );
     }
   }

@@ -26,6 +26,8 @@ export interface SimGateOptions {
   centralKeyPem?: string;
   /** Extra config `sync` fields (batchSize, pollMs, statusIntervalMs …). */
   sync?: Record<string, unknown>;
+  /** The gate's kind as its status reports it (default pedestrian; kiosks use their kiosk profile's name). */
+  profile?: string;
 }
 
 /**
@@ -47,9 +49,11 @@ export class SimGate implements SyncHost {
   readonly commandKey: { privateKey: KeyObject; publicKey: KeyObject } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   mode = 'in_service';
   crossings = 0;
+  readonly profile: string;
 
   constructor(o: SimGateOptions) {
     const dir = o.dir;
+    this.profile = o.profile ?? 'pedestrian';
     mkdirSync(join(dir, 'tokens'), { recursive: true });
     mkdirSync(join(dir, 'keys'), { recursive: true, mode: 0o700 });
     const trust = join(dir, 'tokens/trust-list.json');
@@ -74,7 +78,7 @@ export class SimGate implements SyncHost {
   }
 
   start(): void {
-    this.append('gate_started', { version: '0.1.0-sim', profile: 'pedestrian' });
+    this.append('gate_started', { version: '0.1.0-sim', profile: this.profile });
     this.sync.start();
   }
 
@@ -83,7 +87,8 @@ export class SimGate implements SyncHost {
     return {
       gate: this.config.gate,
       site: this.config.sync.site,
-      profile: 'pedestrian',
+      // kiosk profiles are newer than GateStatus's union; the status carries the name as a string
+      profile: this.profile as GateStatus['profile'],
       mode: this.mode,
       state: this.mode,
       inCrossing: false,

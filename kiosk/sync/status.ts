@@ -51,6 +51,7 @@ export class StatusPublisher {
       online: true,
       gate: s.gate,
       site: s.site,
+      profile: s.profile,
       mode: s.mode,
       devices: s.devices,
       lastSeq: s.journal.lastSeq,

@@ -21,6 +21,8 @@ export interface StatusPayload {
   online: boolean;
   gate?: string;
   site?: string;
+  /** The gate's kind (config `profile`: pedestrian, vehicle, express, or a kiosk profile): the console labels lanes by it. */
+  profile?: string;
   /** in_service | out_of_service | maintenance | emergency | starting */
   mode?: string;
   devices?: Record<string, { healthy: boolean; code?: string }>;

@@ -60,16 +60,16 @@ async function login(ctx: Ctx, user: string, viewport = WALL): Promise<Page> {
   return page;
 }
 
-function gate(ctx: Ctx, id: string): SimGate {
-  const g = new SimGate({ dir: join(ctx.w.dir, id), site: 'LMC', gate: id, url: ctx.w.broker.url, clock: new SystemClock(), log: silentLogger(), centralKeyPem: ctx.w.centralPublicPem, sync: { commandWindowS: 120 } });
+function gate(ctx: Ctx, id: string, profile?: string): SimGate {
+  const g = new SimGate({ dir: join(ctx.w.dir, id), site: 'LMC', gate: id, url: ctx.w.broker.url, clock: new SystemClock(), log: silentLogger(), centralKeyPem: ctx.w.centralPublicPem, sync: { commandWindowS: 120 }, ...(profile ? { profile } : {}) });
   ctx.gates.push(g);
   return g;
 }
 
 t('a lane and a kiosk appear in the console within 2 s of starting; throughput and referrals follow live', async (ctx) => {
   const page = await login(ctx, 'officer1');
-  const lane = gate(ctx, 'LMC-A-01');
-  const kiosk = gate(ctx, 'LMC-K-01');
+  const lane = gate(ctx, 'LMC-A-01', 'express');
+  const kiosk = gate(ctx, 'LMC-K-01', 'registration');
   const t0 = Date.now();
   lane.start();
   kiosk.start();
@@ -78,6 +78,10 @@ t('a lane and a kiosk appear in the console within 2 s of starting; throughput a
   const ms = Date.now() - t0;
   console.log(`  console: lane and kiosk shown ${ms} ms after start`);
   assert.ok(ms <= 2000, `shown after ${ms} ms (acceptance: 2 s)`);
+  // the gate kind from each one's status, shown per lane
+  assert.is(await page.textContent('[data-gate="LMC-A-01"] .kind'), 'express');
+  assert.is(await page.textContent('[data-gate="LMC-K-01"] .kind'), 'registration');
+  assert.is(await page.getAttribute('[data-gate="LMC-K-01"]', 'data-profile'), 'registration');
   for (let i = 0; i < 10; i++) lane.crossing();
   await page.waitForSelector('[data-lane="LMC-A-01"]', { timeout: 15_000 });
   await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('#referrals tr').length >= 1, undefined, { timeout: 15_000 });

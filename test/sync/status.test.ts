@@ -59,6 +59,7 @@ t('retained status on connect, on a mode or device change, and periodically', as
     assert.is(first.online, true);
     assert.is(first.mode, 'in_service');
     assert.is(first.gate, 'SYNC-01');
+    assert.is(first.profile, 'pedestrian', 'the gate kind travels in the status');
     assert.is(first.version, '0.1.0-test');
     assert.equal(first.devices, { controller: { healthy: true } });
     host.setMode('maintenance', 'test');
