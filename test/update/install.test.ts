@@ -7,6 +7,7 @@ import { silentLogger } from '../../kiosk/log.ts';
 import { ReleaseLauncher, type LauncherBounds } from '../../kiosk/update/launcher.ts';
 import { ReleaseSlots } from '../../kiosk/update/slots.ts';
 import { GateUpdater } from '../../kiosk/update/updater.ts';
+import { generateKeys, publishRelease } from '../../scripts/release/tuf-repository.ts';
 import { updateWorld, type ModelFault, type UpdateWorld, type Variant } from './update-world.ts';
 
 /**
@@ -145,7 +146,41 @@ test('a staged file corrupted on the gate\'s disk after verification is refused 
   assert.is(r.reason, 'UPDATE_CORRUPT');
   assertWhole(g, '1.0.0');
   assert.ok(!readdirSync(g.slots.slotsDir).includes('b') || g.slots.problem('b') === undefined);
-  void join;
+});
+
+test('TUF attacks end at the fetch: no slot prepared, the running release untouched (unsigned, rolled back, mix-and-match)', async () => {
+  const g = await gateOn100();
+  const tryUpdate = async (): Promise<string> => {
+    try {
+      await g.launcher.install(await g.updater.fetchRelease());
+      return 'installed';
+    } catch (err) {
+      return (err as { code?: string }).code ?? 'error';
+    }
+  };
+  const meta = (f: string): string => join(g.w.repo, 'metadata', f);
+  // unsigned: a release signed by keys the trusted root does not name
+  const rogue = join(g.w.dir, 'rogue-keys');
+  generateKeys(rogue);
+  const oldTimestamp = readFileSync(meta('timestamp.json'));
+  publishRelease({ repoDir: g.w.repo, keyDir: rogue, version: '6.6.6', files: [] });
+  assert.is(await tryUpdate(), 'UPDATE_UNSIGNED');
+  // rolled back: the mirror serves the timestamp of release 1.0.0 after the gate saw newer metadata
+  writeFileSync(meta('timestamp.json'), oldTimestamp);
+  g.w.publish('1.1.0');
+  assert.is((await update(g, '1.2.0')).outcome, 'confirmed');
+  writeFileSync(meta('timestamp.json'), oldTimestamp);
+  assert.is(await tryUpdate(), 'UPDATE_ROLLBACK');
+  // mix-and-match: the newest snapshot served with an older targets file
+  g.w.publish('1.3.0');
+  const v = (readdirSync(join(g.w.repo, 'metadata')).map((f) => /^(\d+)\.targets\.json$/.exec(f)?.[1]).filter(Boolean) as string[]).map(Number).sort((a, b) => b - a);
+  writeFileSync(meta(`${v[0]}.targets.json`), readFileSync(meta(`${v[1]}.targets.json`)));
+  // tuf-js checks the version against the snapshot before the hash: an older targets file the gate already trusted reads as a rollback
+  const mixed = await tryUpdate();
+  assert.ok(mixed === 'UPDATE_MIX_AND_MATCH' || mixed === 'UPDATE_ROLLBACK', mixed);
+  assert.is(g.slots.manifest(g.slots.current()!).release, '1.2.0', 'still the last genuine release');
+  assert.equal(g.journal.filter((e) => e.type === 'update_refused').map((e) => e.data.reason), ['UPDATE_UNSIGNED', 'UPDATE_ROLLBACK', mixed]);
+  assertWhole(g, '1.2.0');
 });
 
 test.run();
