@@ -4,7 +4,7 @@
  * the search time of kiosk/identify's GalleryIndex at 10,000 and 100,000 templates.
  *
  *   node --import tsx scripts/bench-identify.ts [--dir D] [--identities CSV] [--sizes 1000,10000,100000]
- *        [--seed N] [--weight W] [--margin M] [--timing-probes N] [--no-timing] [--write]
+ *        [--seed N] [--weight W] [--margin M] [--timing-probes N] [--no-timing | --only-timing] [--write]
  *
  * Data (lfw-calib templates from var/face-cache, extracted when missing):
  * - people with one photo (1,416) are dealt by the seed into two folds; each fold's photos are
@@ -34,7 +34,7 @@ import { DIM, dotRow, unitProbe } from '../kiosk/identify/scan.ts';
 import { bytesKey, extractAll, FaceCache } from './face-cache.ts';
 import { SYNTH_MIX, tailWeight, modelFpir, modelThreshold, scanProbes, synthesize, thresholdAt } from './identify-calibration.ts';
 
-interface Opts { dir: string; identities?: string; sizes: string; seed: string; weight?: string; margin: string; timingProbes: string; timing: boolean; write?: boolean }
+interface Opts { dir: string; identities?: string; sizes: string; seed: string; weight?: string; margin: string; timingProbes: string; timing: boolean; onlyTiming?: boolean; write?: boolean }
 const TARGETS = [['fpir_1e-2', 1e-2], ['fpir_1e-3', 1e-3]] as const;
 const FMR_POINTS = [0.338, 0.411, 0.48]; // the lfw-calib 1:1 fmr_1e-3/1e-4/1e-5 thresholds
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -71,6 +71,12 @@ async function run(o: Opts): Promise<void> {
   const singles = [...byId.values()].filter((v) => v.length === 1).map((v) => v[0]!).map((t) => ({ t, u: rnd() })).sort((a, b) => a.u - b.u).map((x) => x.t);
   const mated = [...byId.values()].filter((v) => v.length >= 2);
   const folds = [singles.slice(0, singles.length >> 1), singles.slice(singles.length >> 1)];
+  if (o.onlyTiming) {
+    const real = [...faces.values()].map((f) => f.t);
+    const search = timeSearch(concat(pack(real), synthesize(real, Math.max(0, maxN - real.length), rnd)), real, Number(o.timingProbes), sizes.filter((n) => n >= 10_000));
+    console.log(JSON.stringify({ search, real_rows: real.length, cpus: cpus().length, load_before: load0.map(r3), load_after: loadavg().map(r3) }));
+    return;
+  }
   // The synthetic tail against lfw-calib's own fmr_1e-4 point (fold 1's rows and probes): its weight in the FPIR model.
   const fmr4 = (JSON.parse(readFileSync(new URL('../config/operating-points.json', import.meta.url), 'utf8')) as { operatingPoints: Record<string, { threshold: number; calibration: { far: number } }> }).operatingPoints['fmr_1e-4']!;
   const tw = tailWeight([...folds[1]!, ...mated.map((v) => v[0]!)], folds[0]!, fmr4.threshold, fmr4.calibration.far, rnd);
@@ -170,6 +176,7 @@ new Command('bench-identify')
   .option('--margin <m>', 'margin over the second best in the FNIR figures', '0')
   .option('--timing-probes <n>', 'searches timed per gallery size and mode', '200')
   .option('--no-timing', 'skip the search-time measurement')
+  .option('--only-timing', 'only the search time (gallery: every lfw-calib photo, then synthetic rows)')
   .option('--write', 'write config/identification-points.json from this run')
   .action(async (o: Opts) => {
     try { await run(o); } catch (err) {
