@@ -24,6 +24,8 @@ export interface DisplayServerOptions {
   /** Pages following the stream at once (config local.displayMaxClients); one more gets 503. */
   maxClients?: number;
   clock?: Clock;
+  /** Extra routes tried first (a kiosk's touch page, kiosk/display/kiosk-routes.ts); true when answered. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface DisplayServer {
@@ -78,6 +80,7 @@ export async function startDisplayServer(control: DisplaySource, opts: DisplaySe
   }, heartbeatMs);
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (opts.routes?.(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
