@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cameraSection } from './sections/camera.ts';
 import { doorSection } from './sections/door.ts';
+import { dispenserSection } from './sections/dispenser.ts';
 import { faceSection } from './sections/face.ts';
 import { timingsSection } from './sections/gate.ts';
 import { enrolmentSection, journalSection, localSection, syncSection } from './sections/journal.ts';
@@ -48,6 +49,8 @@ export const configSchema = z.strictObject({
   update: updateSection,
   /** Kiosks: the receipt printer (ESC/POS) for slips (issue 14). */
   printer: printerSection,
+  /** Collection kiosks: the card dispenser with capture bin on the kiosk's Modbus controller (docs/kiosk-io.md). */
+  dispenser: dispenserSection,
 });
 
 export type GateConfig = z.infer<typeof configSchema>;
