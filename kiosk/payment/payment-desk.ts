@@ -111,6 +111,22 @@ export class PaymentDesk {
     });
   }
 
+  /**
+   * After a restart: FPS attempts left unfinished for longer than the budget (the applicant
+   * has gone) are cancelled at the acquirer, whose answer settles them (timed out, or paid if
+   * the money came). Younger ones wait for the applicant to come back to the same code.
+   */
+  async recover(): Promise<FpsOutcome[]> {
+    const { store, clock, budgetMs } = this.#d;
+    const stale = store.unfinished().filter((a) => a.method === 'fps' && !this.#live.has(a.key) && clock.now() - a.createdMs >= budgetMs);
+    const out: FpsOutcome[] = [];
+    for (const a of stale) {
+      if (a.state !== 'cancelling') recordState(this.#d, a, 'cancelling', null, 'stale_after_restart');
+      out.push(await this.payByFps(a.application, a.amountCents));
+    }
+    return out;
+  }
+
   /** The applicant pressed cancel (or walked away): the acquirer is told, and its answer decides. */
   cancel(application: string): void {
     for (const a of this.#d.store.list(application)) this.#live.get(a.key)?.send({ type: 'CANCEL' });

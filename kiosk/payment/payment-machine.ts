@@ -48,7 +48,8 @@ export const paymentMachine = setup({
   },
 }).createMachine({
   id: 'payment',
-  context: ({ input }) => ({ ...input, why: null, acquirerRef: null, failures: 0, lastError: null }),
+  // a resumed cancel was the budget's (or a stale attempt's after a restart): the applicant is gone
+  context: ({ input }) => ({ ...input, why: input.resumeFrom === 'cancelling' ? 'timeout' : null, acquirerRef: null, failures: 0, lastError: null }),
   initial: 'start',
   states: {
     start: { always: [{ guard: 'resumeCancelling', target: 'cancelling' }, { target: 'live' }] },

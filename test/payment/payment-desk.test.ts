@@ -154,6 +154,21 @@ t('a lost answer and an unreachable acquirer are retried with the same key: one 
   assert.is(ctx.store.list('PA0007').length, 1);
 });
 
+t('after a restart, an attempt left open past the budget is cancelled at the acquirer: timed out, unpaid', async (ctx) => {
+  const stale = ctx.store.begin('PA0009', 'fps', 45_000, ctx.fx.clock.now());
+  ctx.acq.open({ key: stale.key, amountCents: 45_000, billNumber: stale.bill });
+  ctx.store.set(stale.key, 'open', ctx.fx.clock.now());
+  const young = ctx.store.begin('PA0010', 'fps', 45_000, ctx.fx.clock.now() + BUDGET);
+  ctx.fx.clock.setWallClock(ctx.fx.clock.now() + BUDGET + 1);
+  let outs: FpsOutcome[] | undefined;
+  void ctx.desk.recover().then((o) => (outs = o));
+  await idle(ctx, 3_000);
+  assert.equal(outs?.map((o) => [o.attempt.application, o.state]), [['PA0009', 'timed_out']]);
+  assert.is(ctx.acq.charge(stale.key).state, 'cancelled');
+  assert.equal(paymentEvents(ctx, 'PA0009'), ['cancelling', 'timed_out']);
+  assert.is(ctx.store.byKey(young.key)!.state, 'created', 'a younger attempt waits for its applicant');
+});
+
 t('amounts are integer cents: a float or a negative fee is refused before anything is stored', async (ctx) => {
   for (const bad of [450.5, -1, 0, Number.NaN]) {
     assert.is(errorCode(await ctx.desk.payByFps('PA0008', bad).catch((e: unknown) => e)), 'PAYMENT_BAD_AMOUNT');
