@@ -3,7 +3,7 @@ import type { CentralConfig } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import { ensurePartitions, migrate, purge } from '../db/schema.ts';
 import { MqttConsumer, type Inbound } from './consumer.ts';
-import { storeCommandResult, storeStatus } from './status.ts';
+import { storeCommandResult, storeStatuses } from './status.ts';
 import { prepareInbound, storeBatches, type InboundBatch } from './store.ts';
 import { flagSilentGates, resolveGaps } from './sweep.ts';
 
@@ -167,6 +167,7 @@ export class IngestService {
 
   async #store(group: Queued[]): Promise<void> {
     const batches: InboundBatch[] = [];
+    const statuses: { site: string; gate: string; payload: unknown }[] = [];
     for (const m of group) {
       if (m.batch) {
         batches.push(m.batch);
@@ -176,9 +177,11 @@ export class IngestService {
       if (!t) continue;
       const [, site, gate, kind] = t as unknown as [string, string, string, string];
       if (kind === 'events') batches.push({ site, gate, payload: parse(m.payload) });
-      else if (kind === 'status') await storeStatus(this.#pool, site, gate, parse(m.payload));
+      else if (kind === 'status') statuses.push({ site, gate, payload: parse(m.payload) });
       else await storeCommandResult(this.#pool, gate, parse(m.payload));
     }
+    // in arrival order per gate; a gate's newer status in the same group simply follows
+    await storeStatuses(this.#pool, statuses);
     if (batches.length === 0) return;
     const t0 = performance.now();
     const r = await storeBatches(this.#pool, batches);
