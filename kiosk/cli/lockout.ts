@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { assertStrictModes } from '../strict-modes.ts';
 import { dirname } from 'node:path';
 import type { Clock } from '../clock.ts';
+import { bootClockOf, type BootClock } from '../../core/boot-clock.ts';
 
 export interface LockoutLimits {
   /** Consecutive failures of one technician id before it is locked. */
@@ -17,6 +18,11 @@ interface Counter {
   /** Epoch ms of the first failure counted (socket) or of the last one (technician). */
   since: number;
   lockedUntil?: number;
+  /** The lock's end on the boot clock, and the boot it belongs to: wall steps do not move it. */
+  bootUntil?: number;
+  bootId?: string;
+  /** The socket window's start on the boot clock (a wall step must not restart the count). */
+  bootSince?: number;
 }
 
 interface State {
@@ -40,18 +46,20 @@ const SOCKET = 'socket';
  */
 export class LoginLockout {
   #state: State;
-  /**
-   * Each lock's end on the monotonic clock, for this process: a wall clock stepped forward
-   * (NTP, an operator) must not end a lock early. The wall time on disk carries locks across a
-   * restart; a restart together with a forward step is the case left to the wall time alone.
-   */
-  readonly #monoUntil = new Map<string, number>();
+  readonly #boot: BootClock;
 
+  /**
+   * Lock ends and the socket window are held on the boot clock as well as in wall time: a wall
+   * clock stepped forward (NTP, an operator) — even across a restart of the gate — must not end a
+   * lock early or restart the count. After a reboot only the wall time is left to go by.
+   */
   constructor(
     private readonly path: string,
     private readonly clock: Clock,
     private readonly limits: LockoutLimits,
+    boot?: BootClock,
   ) {
+    this.#boot = boot ?? bootClockOf(clock);
     this.#state = this.#load();
   }
 
@@ -66,31 +74,45 @@ export class LoginLockout {
     return { locked: false };
   }
 
-  /** The wall time a lock ends, if it is still on by the wall clock or by this process's monotonic clock. */
-  #until(k: string, c: Counter): number | undefined {
+  /** The wall time a lock ends, if it is still on by the wall clock or by the boot clock. */
+  #until(_k: string, c: Counter): number | undefined {
+    if (c.lockedUntil === undefined) return undefined;
     const now = this.clock.now();
-    const monoLeft = (this.#monoUntil.get(k) ?? -Infinity) - this.clock.monotonic();
-    if (c.lockedUntil !== undefined && c.lockedUntil > now) return c.lockedUntil;
-    if (c.lockedUntil !== undefined && monoLeft > 0) return now + monoLeft;
-    return undefined;
+    if (c.lockedUntil > now) return c.lockedUntil;
+    const bootLeft = c.bootId === this.#boot.bootId && c.bootUntil !== undefined ? c.bootUntil - this.#boot.now() : -1;
+    return bootLeft > 0 ? now + bootLeft : undefined;
   }
 
-  #lock(k: string, c: Counter, now: number): void {
+  #lock(_k: string, c: Counter, now: number): void {
     c.lockedUntil = now + this.limits.lockoutMs;
-    this.#monoUntil.set(k, this.clock.monotonic() + this.limits.lockoutMs);
+    c.bootId = this.#boot.bootId;
+    c.bootUntil = this.#boot.now() + this.limits.lockoutMs;
+  }
+
+  /** The socket's counting window has run out (by the boot clock within one boot, else by the wall clock). */
+  #windowOver(s: Counter, now: number): boolean {
+    if (s.bootId === this.#boot.bootId && s.bootSince !== undefined) return this.#boot.now() - s.bootSince > this.limits.lockoutMs;
+    return now - s.since > this.limits.lockoutMs;
+  }
+
+  #startWindow(s: Counter, now: number): void {
+    s.failures = 0;
+    s.since = now;
+    s.bootId = this.#boot.bootId;
+    s.bootSince = this.#boot.now();
   }
 
   /** Counts a failed login; returns the lock it caused, if any. */
   failure(id: string): LockCheck {
     const now = this.clock.now();
-    const { maxFailures, socketMaxFailures, lockoutMs } = this.limits;
+    const { maxFailures, socketMaxFailures } = this.limits;
     const k = key(id);
     const t = this.#state.technicians[k] ?? { failures: 0, since: now };
     // A lock that has run out starts the count again.
     if (t.lockedUntil !== undefined && this.#until(k, t) === undefined) {
       t.failures = 0;
       delete t.lockedUntil;
-      this.#monoUntil.delete(k);
+      delete t.bootUntil;
     }
     t.failures++;
     t.since = now;
@@ -101,15 +123,11 @@ export class LoginLockout {
     delete this.#state.technicians[k];
     this.#state.technicians[k] = t;
     const s = this.#state.socket;
-    if (now - s.since > lockoutMs) {
-      s.failures = 0;
-      s.since = now;
-    }
+    if (this.#windowOver(s, now)) this.#startWindow(s, now);
     s.failures++;
     if (s.failures >= socketMaxFailures) {
       this.#lock(SOCKET, s, now);
-      s.failures = 0;
-      s.since = now;
+      this.#startWindow(s, now);
     }
     this.#trim();
     this.#save();
@@ -126,11 +144,9 @@ export class LoginLockout {
     const s = this.#state.socket;
     const was = (t !== undefined && this.#until(key(id), t) !== undefined) || this.#until(SOCKET, s) !== undefined;
     delete this.#state.technicians[key(id)];
-    this.#monoUntil.delete(key(id));
-    this.#monoUntil.delete(SOCKET);
     delete s.lockedUntil;
-    s.failures = 0;
-    s.since = now;
+    delete s.bootUntil;
+    this.#startWindow(s, now);
     this.#save();
     return was;
   }
@@ -144,7 +160,6 @@ export class LoginLockout {
     const ids = Object.keys(this.#state.technicians);
     for (const k of ids.slice(0, Math.max(0, ids.length - MAX_TRACKED))) {
       delete this.#state.technicians[k];
-      this.#monoUntil.delete(k);
     }
   }
 
@@ -158,7 +173,7 @@ export class LoginLockout {
       // Missing or unreadable: start clean. An attacker who can delete this file can also
       // rewrite the credentials beside it, so there is nothing more to defend here.
     }
-    return { version: 1, technicians: {}, socket: { failures: 0, since: this.clock.now() } };
+    return { version: 1, technicians: {}, socket: { failures: 0, since: this.clock.now(), bootId: this.#boot.bootId, bootSince: this.#boot.now() } };
   }
 
   #save(): void {

@@ -47,4 +47,29 @@ t('a lock is not ended early by a wall clock stepped forward; it ends when its t
   assert.ok((await auth.login('tech01', 'pin', '864209')).ok, 'the lock ends once its time has really passed');
 });
 
+t('a restart together with a wall step forward does not end a lock: the boot clock carries it to the next process', async ({ path }) => {
+  const clock = new SimulatedClock();
+  const first = new TechnicianAuth({ credentialsPath: path, clock, limits: LIMITS, sessionIdleMs: 10_000 });
+  for (let i = 0; i < LIMITS.maxFailures; i++) await first.login('tech01', 'pin', '000000');
+  // The gate restarts (a new process reads the lockout file) while the wall clock jumps a day.
+  clock.advance(1_000);
+  clock.setWallClock(clock.now() + 86_400_000);
+  const second = new TechnicianAuth({ credentialsPath: path, clock, limits: LIMITS, sessionIdleMs: 10_000 });
+  const r = await second.login('tech01', 'pin', '864209');
+  assert.is(r.ok ? 'ok' : r.code, 'LOCKED_OUT', 'restart + step forward is not the lock running out');
+  clock.advance(LIMITS.lockoutMs);
+  assert.ok((await second.login('tech01', 'pin', '864209')).ok, 'it ends once its time has passed on the boot clock');
+});
+
+t('the socket-wide window is not restarted by a wall step: spraying ids across a step still locks the socket', async ({ path }) => {
+  const clock = new SimulatedClock();
+  const limits = { maxFailures: 100, socketMaxFailures: 4, lockoutMs: 60_000 };
+  const auth = new TechnicianAuth({ credentialsPath: path, clock, limits, sessionIdleMs: 10_000 });
+  for (const id of ['a1', 'a2']) await auth.login(id, 'pin', '000000');
+  clock.setWallClock(clock.now() + 3_600_000); // the window would look long over by the wall clock
+  for (const id of ['a3', 'a4']) await auth.login(id, 'pin', '000000');
+  const r = await auth.login('tech01', 'pin', '864209');
+  assert.is(r.ok ? 'ok' : r.code, 'LOCKED_OUT', 'four failures within one window on the boot clock lock the socket');
+});
+
 t.run();
