@@ -53,3 +53,21 @@ export function referenceIdentifier(subject: string, reference: Float32Array, th
     },
   };
 }
+
+/**
+ * The enrolment gallery's 1:N search (kiosk/identify/, issue 19 §3) at the policy calibrated
+ * for its size (threshold and margin): `identified` names the resident, anything else
+ * (below threshold, ambiguous, empty) is nobody. The subject is pseudonymised for the journal.
+ */
+export function galleryIdentifier(
+  gallery: { identify(probe: Float32Array, policy: { threshold: number; margin: number }): { decision: 'identified'; sub: string; score: number } | { decision: 'not_identified' } },
+  policy: { threshold: number; margin: number },
+  pseudonym: (sub: string) => string,
+): Identifier {
+  return {
+    async identify(probe) {
+      const d = gallery.identify(probe, policy);
+      return d.decision === 'identified' ? { subject: pseudonym(d.sub), score: d.score } : null;
+    },
+  };
+}

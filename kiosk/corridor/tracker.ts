@@ -64,7 +64,7 @@ export interface TrackView {
   cameras: number;
   /** Seconds until the exit door at the current speed (Infinity when not walking towards it). */
   etaS: number;
-  /** In front of the exit door (within geometry.exitZoneM of it). */
+  /** In front of the exit door (within geometry.exitZoneM of it, not yet through). */
   atExit: boolean;
   /** The pooled template and liveness of the track's best frames (null before any frame). */
   fused: { template: Float32Array; liveness: number | null; frames: number } | null;
@@ -160,7 +160,8 @@ export class CorridorTracker {
       frames: t.frames,
       cameras: t.cameras.size,
       etaS: t.vz > 0.05 ? Math.max(0, toGo) / t.vz : Infinity,
-      atExit: toGo <= this.#g.exitZoneM,
+      // Past the door line they are through, no longer in front of it.
+      atExit: toGo <= this.#g.exitZoneM && toGo >= 0,
       fused: fv && template ? { template, liveness: fv.liveness, frames: fv.frames } : null,
     };
   }

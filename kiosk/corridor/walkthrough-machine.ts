@@ -44,8 +44,8 @@ export const walkthroughMachine = setup({
     },
     /** Someone other than the traveller the door is open for has reached it. */
     secondAtExit: ({ context }) => Object.entries(context.passages).some(([id, p]) => p.last.atExit && Number(id) !== context.openFor),
-    /** The traveller went through: seen in the exit zone, now beyond it and gone from the cameras. */
-    throughExit: ({ context }) => context.exitZoneSeen && !io(context, 'zone_exit') && (context.openFor === null || !context.passages[context.openFor]),
+    /** The traveller went through: the exit zone beyond the door saw them and is clear again. */
+    throughExit: ({ context }) => context.exitZoneSeen && !io(context, 'zone_exit'),
     /** The traveller the door opened for went back into the corridor (stopped short of the door, turned). */
     backedOff: ({ context }) => !context.exitZoneSeen && context.openFor !== null && (!context.passages[context.openFor] || !context.passages[context.openFor]!.last.atExit),
     exitClosed: ({ context }) => io(context, 'exit_closed'),
