@@ -26,6 +26,8 @@ export const EVENT_TYPES = [
   'update_rolled_back',
   /** Kiosk fee payments (issue 15, kiosk/payment/): every state of every application's payment. */
   'payment_state',
+  /** Counter officers (issue 15, kiosk/counter/): login, logout, refused login, accept / retake / refer. */
+  'officer_action',
   /** The gate's signature over the chain's head (checkpoint.ts); appended by the journal itself. */
   'journal_checkpoint',
 ] as const;
@@ -133,6 +135,7 @@ export interface EventDataMap {
   update_confirmed: { release: string; slot: string } & JsonObject;
   update_rolled_back: { release: string; reason: string } & JsonObject;
   payment_state: { application: string; state: string; amount_cents: number } & JsonObject;
+  officer_action: { officer: string; action: string } & JsonObject;
   journal_checkpoint: { seq: number; hash: string; kid: string; signed: string } & JsonObject;
 }
 
