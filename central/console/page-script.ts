@@ -45,14 +45,14 @@ function render() {
   for (const l of state.lanes) {
     if (l.site !== site) {
       site = l.site; lanes.append(el('div', { className: 'site', textContent: 'Control point ' + site }));
-      tbody = el('tbody'); lanes.append(el('table', {}, el('thead', {}, el('tr', {}, ...['Lane', 'Kind', 'Link', 'Mode', 'Health', 'Seq', 'Alarms', 'Trust v'].map((t) => el('th', { textContent: t })))), tbody));
+      tbody = el('tbody'); lanes.append(el('table', {}, el('thead', {}, el('tr', {}, ...['Lane', 'Kind', 'Link', 'Mode', 'Health', 'Seq', 'Alarms', 'Trust v', 'Release'].map((t) => el('th', { textContent: t })))), tbody));
     }
     const tr = el('tr'); tr.dataset.gate = l.gate; tr.dataset.mode = l.mode || ''; tr.dataset.online = String(l.online); tr.dataset.profile = l.profile || '';
     tr.append(el('td', { textContent: l.gate }), el('td', { className: 'kind', textContent: l.profile || '—' }), el('td', { className: l.online ? 'on' : 'off', textContent: l.online ? 'online' : 'offline' }),
       el('td', {}, el('span', { className: 'badge m-' + (l.mode || 'unknown'), textContent: l.mode || '—' })),
       el('td', { className: l.healthy ? 'on' : 'bad', textContent: l.healthy ? 'ok' : l.faults.join(', ') }),
       el('td', { className: 'seq', textContent: l.head_seq ?? '' }), el('td', { textContent: l.open_alarms || '' }),
-      el('td', { className: 'trust', textContent: l.trust_version ?? '—' }));
+      el('td', { className: 'trust', textContent: l.trust_version ?? '—' }), el('td', { className: 'release', textContent: l.version ?? '—' }));
     tbody.append(tr);
   }
   const alarms = $('alarms');

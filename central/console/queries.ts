@@ -15,6 +15,8 @@ export interface Lane {
   site: string;
   /** The gate's kind from its status (pedestrian, vehicle, express, a kiosk profile); null until its first status. */
   profile: string | null;
+  /** The release the gate runs (its status; issue 18's rollouts move it); null until its first status. */
+  version: string | null;
   online: boolean;
   mode: string | null;
   healthy: boolean;
@@ -73,7 +75,7 @@ export interface CommandView {
 export async function readState(pool: Pool, hours = 12): Promise<ConsoleState> {
   const [lanes, alarms, referrals, hourly, commands] = await Promise.all([
     pool.query<Lane & { devices: Record<string, { healthy: boolean; code?: string }> | null }>(
-      `SELECT g.gate, g.site, g.profile, g.online, g.mode, g.devices, g.last_seq, g.unsent, c.head_seq, g.seen_at,
+      `SELECT g.gate, g.site, g.profile, g.version, g.online, g.mode, g.devices, g.last_seq, g.unsent, c.head_seq, g.seen_at,
          (SELECT count(*)::int FROM alarms a WHERE a.gate = g.gate AND a.acked_at IS NULL) AS open_alarms,
          (SELECT max(m.version) FROM commands m JOIN command_results r ON r.command_id = m.id AND r.gate = g.gate AND r.ok WHERE m.type = 'replace_trust_list') AS trust_version
        FROM gates g LEFT JOIN gate_chain c ON c.gate = g.gate ORDER BY g.site, g.gate`,

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import * as assert from 'uvu/assert';
 import { CommandService } from '../../central/commands/service.ts';
+import { readState } from '../../central/console/queries.ts';
 import { openPool, type Pool } from '../../central/db/pool.ts';
 import { ensurePartitions, migrate } from '../../central/db/schema.ts';
 import { decide, planWaves, type GateOutcome } from '../../central/rollout.ts';
@@ -120,6 +121,13 @@ t('a rollout halts by itself when failures pass the limit, and raises an alarm',
   assert.match(row.reason ?? '', /2 of 7/);
   const alarm = await ctx.pool.query("SELECT code FROM alarms WHERE kind = 'rollout'");
   assert.equal(alarm.rows.map((x) => x.code), ['ROLLOUT_HALTED']);
+});
+
+t("the console's lane table carries each gate's release", async (ctx) => {
+  await ctx.pool.query("UPDATE gates SET version = '2.0.0' WHERE gate = 'G01'");
+  const lanes = (await readState(ctx.pool)).lanes;
+  assert.is(lanes.find((l) => l.gate === 'G01')!.version, '2.0.0');
+  assert.is(lanes.find((l) => l.gate === 'G02')!.version, '1.0.0');
 });
 
 t('only a supervisor starts a rollout', async (ctx) => {
