@@ -19,8 +19,9 @@ export class PymodbusSlave {
     });
   }
 
-  static async start(device: string): Promise<PymodbusSlave> {
-    const proc = spawn('/usr/bin/python3', [SCRIPT, device], { stdio: ['pipe', 'pipe', 'ignore'] });
+  /** `script`: another register map on the same stdin protocol (test/peers/kiosk_slave.py). */
+  static async start(device: string, script = SCRIPT): Promise<PymodbusSlave> {
+    const proc = spawn('/usr/bin/python3', [script, device], { stdio: ['pipe', 'pipe', 'ignore'] });
     const slave = new PymodbusSlave(proc);
     const first = await Promise.race([slave.#next(), sleep(10_000).then(() => 'timeout')]);
     if (first !== 'ready') {
