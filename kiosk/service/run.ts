@@ -34,7 +34,9 @@ function serviceLogger(): Logger {
 export async function runService(configPath: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const log = serviceLogger();
   const clock = new SystemClock();
-  const config = loadGateConfig(configPath);
+  const loaded = loadGateConfig(configPath);
+  // Started from an A/B slot (kiosk/update/launcher.ts): the release's own models, unless the site pinned a directory.
+  const config = env.EGATE_MODELS_DIR && !loaded.face.modelsDir ? { ...loaded, face: { ...loaded.face, modelsDir: env.EGATE_MODELS_DIR } } : loaded;
   // Under the systemd unit only dataDir is writable: a store placed elsewhere fails when first written.
   for (const o of writablePathsOutsideDataDir(config)) log.warn({ key: o.key, path: o.path, dataDir: config.dataDir }, 'the gate writes outside dataDir');
   // Every missing key or list at once, each with the command that makes it (`egate config check` shows the same).
