@@ -39,12 +39,19 @@ async function run(o: { deepface: string; lfw: string; lfwCount: string; minBase
   const tally = new Map<PortraitRuleId, Tally>(RULE_IDS.map((r) => [r, { labelled: 0, expectFail: 0, agree: 0, falseReject: 0, falseAccept: 0, passScores: [], failScores: [] }]));
   const detect = new Map<Variant, { n: number; caught: number; compliantVerdict: number }>();
   const times: number[] = [];
+  const cpu: number[] = [];
+  const stages: Record<'decode' | 'face' | 'measure', number[]> = { decode: [], face: [], measure: [] };
   const disagreements: string[] = [];
   let images = 0;
 
   const score = async (name: string, source: string, variant: Variant, photo: Uint8Array, lowRes: boolean): Promise<void> => {
+    const c0 = process.cpuUsage();
     const r = await checkPortrait(photo, engine, config);
+    const c1 = process.cpuUsage(c0);
+    // CPU of the whole process (main thread, face worker, libvips threads) for this photo.
+    cpu.push((c1.user + c1.system) / 1000);
     times.push(r.timings.total);
+    for (const k of ['decode', 'face', 'measure'] as const) stages[k].push(r.timings[k]);
     images++;
     const { fail, dontCare } = labelsFor(source, variant, lowRes);
     const d = detect.get(variant) ?? { n: 0, caught: 0, compliantVerdict: 0 };
@@ -111,12 +118,13 @@ async function run(o: { deepface: string; lfw: string; lfwCount: string; minBase
     variants[v] = d;
     console.log(`${v.padEnd(18)} ${String(d.n).padStart(6)} ${String(d.caught).padStart(19)} ${String(d.compliantVerdict).padStart(17)}`);
   }
-  console.log(`\ncheck time per photo (decode, face, measures): p50 ${r1(pct(times, 50))} ms, p95 ${r1(pct(times, 95))} ms over ${times.length}; load average ${r1(load0[0]!)} → ${r1(load1[0]!)} (1 min) on 2 cores`);
+  console.log(`\ncheck time per photo (decode, face, measures): p50 ${r1(pct(times, 50))} ms, p95 ${r1(pct(times, 95))} ms over ${times.length} (p50 decode ${r1(pct(stages.decode, 50))}, face ${r1(pct(stages.face, 50))}, measures ${r1(pct(stages.measure, 50))} ms); CPU time p50 ${r1(pct(cpu, 50))} ms, p95 ${r1(pct(cpu, 95))} ms; load average ${r1(load0[0]!)} → ${r1(load1[0]!)} (1 min) on 2 cores`);
   if (disagreements.length) console.log(`\ndisagreements (${disagreements.length}):\n  ${disagreements.join('\n  ')}`);
   console.log(JSON.stringify({
     images, deepface_originals: bases.length, lfw_originals: lfwUsed, variants: VARIANTS.length,
     rules, detection: variants,
-    check_ms: { p50: r1(pct(times, 50)), p95: r1(pct(times, 95)), n: times.length },
+    check_ms: { p50: r1(pct(times, 50)), p95: r1(pct(times, 95)), n: times.length, stage_p50: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, r1(pct(v, 50))])) },
+    check_cpu_ms: { p50: r1(pct(cpu, 50)), p95: r1(pct(cpu, 95)) },
     load_avg: [r1(load0[0]!), r1(load1[0]!)],
   }));
 }

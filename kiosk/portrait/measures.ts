@@ -79,7 +79,7 @@ export function measurePortrait(img: RgbImage, face: FaceFacts, scanScale: numbe
   const facePoly: Point[] = [...p.slice(0, 17), ...p.slice(17, 27).reverse()];
   const facePx = polygonPixels(facePoly, W, H);
   let sum = 0;
-  for (const i of facePx) sum += lum[i]!;
+  for (let k = 0; k < facePx.length; k++) sum += lum[facePx[k]!]!;
   const faceLuminance = facePx.length ? sum / facePx.length / 255 : NaN;
   const faceEntropy = entropy(histogram(lum, facePx));
 
@@ -96,14 +96,17 @@ export function measurePortrait(img: RgbImage, face: FaceFacts, scanScale: numbe
   for (let k = 0; k < 256; k++) illuminationUniformity += Math.min(hl[k]!, hr[k]!);
 
   let sa = 0, sb = 0;
-  const cheeks = [...leftCheek, ...rightCheek];
-  for (const i of cheeks) {
-    const [a, b] = labAB(img.data[i * 3]!, img.data[i * 3 + 1]!, img.data[i * 3 + 2]!);
-    sa += a;
-    sb += b;
+  for (const cheek of [leftCheek, rightCheek]) {
+    for (let k = 0; k < cheek.length; k++) {
+      const i = cheek[k]! * 3;
+      const ab = labAB(img.data[i]!, img.data[i + 1]!, img.data[i + 2]!);
+      sa += ab[0];
+      sb += ab[1];
+    }
   }
-  const ma = sa / Math.max(1, cheeks.length);
-  const mb = sb / Math.max(1, cheeks.length);
+  const nCheeks = Math.max(1, leftCheek.length + rightCheek.length);
+  const ma = sa / nCheeks;
+  const mb = sb / nCheeks;
   const colourDistance = ma >= 0 && mb >= 0 ? Math.hypot(Math.max(0, 5 - ma, ma - 25), Math.max(0, 5 - mb, mb - 35)) : 100;
 
   const bg = backgroundStats(lum, W, H, p, eyeMid, t, chin);
