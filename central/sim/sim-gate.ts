@@ -1,19 +1,11 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { configSchema, type GateConfig } from '../../config/schema.ts';
-import { Bus } from '../../kiosk/bus.ts';
+import { writeFileSync } from 'node:fs';
 import type { Clock } from '../../kiosk/clock.ts';
-import type { ControlResult, GateControlEvents, GateStatus } from '../../kiosk/control-types.ts';
-import { ReferenceStore } from '../../kiosk/enrolment/reference-store.ts';
-import { Journal } from '../../kiosk/journal/index.ts';
 import type { Logger } from '../../kiosk/log.ts';
 import { CommandLedger } from '../../kiosk/sync/command-ledger.ts';
 import { loadCentralKey } from '../../kiosk/sync/central-key.ts';
 import { CentralSync } from '../../kiosk/sync/sync.ts';
-import type { SyncHost } from '../../kiosk/sync/types.ts';
-import { RevocationList } from '../../kiosk/tokens/revocation-list.ts';
-import { TrustList } from '../../kiosk/tokens/trust-list.ts';
+import { SimHost } from './sim-host.ts';
 
 export interface SimGateOptions {
   dir: string;
@@ -31,92 +23,30 @@ export interface SimGateOptions {
 }
 
 /**
- * One gate of the simulated world: the gate's real journal, reference store, trust and
- * revocation lists on files, and the gate's real central link (kiosk/sync CentralSync —
- * outbox, retained status with last will, signed commands), without devices. Crossings are
+ * One gate of the simulated world: a SimHost (the gate's real journal, reference store, trust
+ * and revocation lists on files) with the gate's real central link running (kiosk/sync
+ * CentralSync — outbox, retained status with last will, signed commands). Crossings are
  * journalled as the crossing engine journals them; commands are applied by the gate's own
  * command handler, so what the centre sends here is what a real gate would accept.
  */
-export class SimGate implements SyncHost {
-  readonly config: GateConfig;
-  readonly journalStore: Journal;
-  readonly references: ReferenceStore;
-  readonly tokens: { trustList: TrustList; revocations: RevocationList };
+export class SimGate extends SimHost {
   readonly sync: CentralSync;
-  readonly #bus = new Bus<GateControlEvents>();
   readonly #ledger: CommandLedger;
   /** The gate's own command key pair: sealed commands (revocations, enrolments) are encrypted to it. */
   readonly commandKey: { privateKey: KeyObject; publicKey: KeyObject } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  mode = 'in_service';
   crossings = 0;
-  readonly profile: string;
 
   constructor(o: SimGateOptions) {
-    const dir = o.dir;
-    this.profile = o.profile ?? 'pedestrian';
-    mkdirSync(join(dir, 'tokens'), { recursive: true });
-    mkdirSync(join(dir, 'keys'), { recursive: true, mode: 0o700 });
-    const trust = join(dir, 'tokens/trust-list.json');
-    const revoked = join(dir, 'tokens/revocations.json');
-    writeFileSync(trust, '{}');
-    writeFileSync(revoked, '{"cti":[],"sub":[]}');
-    const centralKeyPath = join(dir, 'keys/central.pub.pem');
+    super({ dir: o.dir, gate: o.gate, site: o.site, clock: o.clock, sync: { url: o.url, ...o.sync }, ...(o.profile ? { profile: o.profile } : {}), devices: { controller: { healthy: true }, camera: { healthy: true } } });
+    const centralKeyPath = this.config.sync.centralKeyPath;
     if (o.centralKeyPem) writeFileSync(centralKeyPath, o.centralKeyPem);
-    this.config = configSchema.parse({
-      gate: o.gate,
-      dataDir: dir,
-      journal: { path: join(dir, 'journal.sqlite'), secretPath: join(dir, 'keys/gate-secret') },
-      enrolment: { path: join(dir, 'enrolment.sqlite'), keyPath: join(dir, 'keys/enrolment.key') },
-      tokens: { trustListPath: trust, revocationListPath: revoked, fleetKeysDir: join(dir, 'tokens/fleet'), replayCachePath: join(dir, 'replay.sqlite') },
-      sync: { enabled: true, site: o.site, url: o.url, centralKeyPath, commandLedgerPath: join(dir, 'sync-commands.sqlite'), ...o.sync },
-    });
-    this.journalStore = Journal.open({ path: this.config.journal.path, gate: o.gate, clock: o.clock, secretPath: this.config.journal.secretPath });
-    this.references = ReferenceStore.open({ path: this.config.enrolment.path, keyPath: this.config.enrolment.keyPath, clock: o.clock });
-    this.tokens = { trustList: TrustList.load(trust), revocations: RevocationList.load(revoked) };
     this.#ledger = new CommandLedger(this.config.sync.commandLedgerPath);
     this.sync = new CentralSync(this, { clock: o.clock, log: o.log, centralKey: loadCentralKey(centralKeyPath), gateKey: this.commandKey, ledger: this.#ledger });
   }
 
   start(): void {
-    this.append('gate_started', { version: '0.1.0-sim', profile: this.profile });
+    this.append('gate_started', { version: this.version, profile: this.profile });
     this.sync.start();
-  }
-
-  status(): GateStatus {
-    const j = this.journalStore;
-    return {
-      gate: this.config.gate,
-      site: this.config.sync.site,
-      // kiosk profiles are newer than GateStatus's union; the status carries the name as a string
-      profile: this.profile as GateStatus['profile'],
-      mode: this.mode,
-      state: this.mode,
-      inCrossing: false,
-      devices: { controller: { healthy: true }, camera: { healthy: true } },
-      lastCrossing: null,
-      journal: { lastSeq: j.lastSeq(), deliveredSeq: j.deliveredSeq(), unsent: j.undeliveredCount(), diskBytes: 0 },
-      version: '0.1.0-sim',
-      startedAt: '2026-12-01T06:00:00.000Z',
-    };
-  }
-
-  setMode(mode: 'in_service' | 'out_of_service' | 'maintenance', by: string): ControlResult {
-    const from = this.mode;
-    this.mode = mode;
-    this.append('mode_changed', { from, to: mode, reason: by });
-    this.#bus.emit('state', { state: mode, mode, outputs: {} });
-    return { ok: true };
-  }
-
-  journal(type: 'maintenance_action' | 'config_changed' | 'keys_changed', data: Record<string, unknown>): void {
-    this.append(type, data);
-  }
-
-  /** Appends like the gate: durable first, then the bus (and so the outbox) hears of it. */
-  append(type: string, data: Record<string, unknown>): number {
-    const seq = this.journalStore.append(type as never, data as never).seq;
-    this.#bus.emit('journal', { seq, type, data });
-    return seq;
   }
 
   /**
@@ -129,7 +59,7 @@ export class SimGate implements SyncHost {
   crossing(): void {
     const seqs: [number, string, Record<string, unknown>][] = [];
     this.journalStore.db.transaction(() => this.#crossing((type, data) => void seqs.push([this.journalStore.append(type as never, data as never).seq, type, data])))();
-    for (const [seq, type, data] of seqs) this.#bus.emit('journal', { seq, type, data });
+    for (const [seq, type, data] of seqs) this.bus.emit('journal', { seq, type, data });
   }
 
   #crossing(append: (type: string, data: Record<string, unknown>) => void): void {
@@ -153,14 +83,9 @@ export class SimGate implements SyncHost {
     });
   }
 
-  on<K extends keyof GateControlEvents>(event: K, fn: (payload: GateControlEvents[K]) => void): () => void {
-    return this.#bus.on(event, fn);
-  }
-
   async stop(): Promise<void> {
     await this.sync.stop();
     this.#ledger.close();
-    this.journalStore.close();
-    this.references.close();
+    this.close();
   }
 }
