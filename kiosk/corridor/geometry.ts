@@ -65,12 +65,13 @@ export function project(cam: CorridorCamera, z: number, x: number, faceHeightOff
 
 /**
  * N cameras spread over the corridor's last part, the last one just past the exit door: a
- * traveller is in view of several at once and the nearest sees the biggest face. 640×480,
- * 60° horizontal field of view.
+ * traveller is in view of several at once and the nearest sees the biggest face. 640×480 at
+ * `hfovDeg` (60° by default, what the twin is validated with). The face engine needs a face of
+ * about 90 px (measured on rendered corridor views): a 60° lens gives that within 1 m, 30° within 2 m.
  */
-export function defaultGeometry(cameras: number, lengthM = 5): CorridorGeometry {
+export function defaultGeometry(cameras: number, lengthM = 5, hfovDeg = 60): CorridorGeometry {
   if (!Number.isInteger(cameras) || cameras < 1) throw new RangeError('a corridor needs at least one camera');
-  const focalPx = 640 / (2 * Math.tan(Math.PI / 6));
+  const focalPx = 640 / (2 * Math.tan((hfovDeg * Math.PI) / 360));
   const cams: CorridorCamera[] = [];
   for (let i = 0; i < cameras; i++) {
     // From 2.5 m into the corridor to 0.4 m past the door, alternately a little off the axis.
