@@ -109,10 +109,12 @@ test('a release that never becomes READY, or whose devices never answer, goes ba
   assert.is(r.outcome, 'rolled_back');
   assert.is(r.reason, 'HEALTH_NOT_READY');
   assertWhole(g, '1.0.0');
-  const r2 = await update(g, '2.0.1', { variant: 'devices-dead' });
+  // READY must come within the bound for the devices to be the reason: 10 s leaves a loaded machine room to start it
+  const g2 = await gateOn100({ maxOutOfServiceMs: 10_000 });
+  const r2 = await update(g2, '2.0.1', { variant: 'devices-dead' });
   assert.is(r2.outcome, 'rolled_back');
   assert.is(r2.reason, 'HEALTH_DEVICES');
-  assertWhole(g, '1.0.0');
+  assertWhole(g2, '1.0.0');
 });
 
 for (const [models, code] of [
