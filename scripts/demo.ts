@@ -15,6 +15,7 @@ import { startSimulation } from './sim/simulation.ts';
 import { crossingLine, report, summaryTable, tableHeader } from './sim/summary.ts';
 import type { CrossingResult } from './sim/world.ts';
 import { builtinScenario, demoPhotos } from './sim/builtin.ts';
+import { runCorridorDemo } from './sim/corridor-demo.ts';
 
 export interface DemoOptions {
   scenario?: string;
@@ -24,7 +25,7 @@ export interface DemoOptions {
   displayPort?: string;
 }
 
-const PROFILES = ['pedestrian', 'vehicle', 'express'];
+const PROFILES = ['pedestrian', 'vehicle', 'express', 'walkthrough'];
 
 /** The simulation's options, shared by `npm run demo` and `npm start` (without a configuration). */
 export function demoOptions(cmd: Command): Command {
@@ -54,6 +55,8 @@ export async function serveDemoDisplay(control: DisplaySource, host: string, por
 }
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
+  // The walk-through corridor plays in its own twin (scripts/sim/corridor-twin.ts; issue 19).
+  if (opts.profile === 'walkthrough') return runCorridorDemo(opts.json ? { json: true } : {});
   const out = (line: string): void => {
     if (opts.json) process.stderr.write(line + '\n');
     else console.log(line);
