@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -23,9 +23,8 @@ export interface ConsoleOptions {
   log: Logger;
 }
 
-interface Session extends Actor {
-  expires: number;
-}
+/** What the session table keeps of a cookie: its SHA-256 (a database reader cannot log in with it). */
+const sidHash = (sid: string): string => createHash('sha256').update(sid).digest('hex');
 
 const MAX_BODY = 1 << 20;
 const STATUS: Record<string, number> = { CENTRAL_AUTH: 401, CENTRAL_FORBIDDEN: 403, CENTRAL_NOT_FOUND: 404, CENTRAL_BAD_REQUEST: 400, CENTRAL_APPROVAL: 409 };
@@ -39,7 +38,6 @@ const STATUS: Record<string, number> = { CENTRAL_AUTH: 401, CENTRAL_FORBIDDEN: 4
  */
 export class ConsoleServer {
   readonly #o: ConsoleOptions;
-  readonly #sessions = new Map<string, Session>();
   readonly #clients = new Set<ServerResponse>();
   #server: Server | undefined;
   #listener: pg.Client | undefined;
@@ -130,7 +128,7 @@ export class ConsoleServer {
       return;
     }
     if (req.method === 'POST' && path === '/api/login') return this.#login(req, res);
-    const me = this.#session(req);
+    const me = await this.#session(req);
     if (!me) throw new CentralError('CENTRAL_AUTH', 'log in first');
     const a: Actor = { user: me.user, role: me.role };
     if (req.method === 'GET' && path === '/api/me') return this.#json(res, a);
@@ -139,7 +137,7 @@ export class ConsoleServer {
     if (req.method !== 'POST') throw new CentralError('CENTRAL_NOT_FOUND', 'no such resource');
     const body = await this.#body(req);
     if (path === '/api/logout') {
-      this.#sessions.delete(this.#sid(req) ?? '');
+      await this.#o.pool.query('DELETE FROM console_sessions WHERE sid_hash = $1', [sidHash(this.#sid(req) ?? '')]);
       await audit(this.#o.pool, this.#o.instance, a, 'logout');
       return this.#json(res, { ok: true });
     }
@@ -164,11 +162,17 @@ export class ConsoleServer {
     await audit(this.#o.pool, this.#o.instance, { user: user || '-', role: role ?? '-' }, role ? 'login' : 'login_refused');
     if (!role) throw new CentralError('CENTRAL_AUTH', 'user or password wrong');
     const sid = randomBytes(24).toString('base64url');
-    // Expiry on the monotonic clock (a wall-clock step back must not stretch a session), and
-    // expired sessions are dropped here so the map cannot only grow.
-    const now = performance.now();
-    for (const [k, v] of this.#sessions) if (v.expires < now) this.#sessions.delete(k);
-    this.#sessions.set(sid, { user, role, expires: now + this.#o.sessionMinutes * 60_000 });
+    // Sessions live in PostgreSQL, so every console instance behind the load balancer knows
+    // them and a logout anywhere ends them everywhere. Expiry is the database's clock (one
+    // clock for all instances); expired rows are dropped here so the table cannot only grow.
+    await this.#o.pool.query('DELETE FROM console_sessions WHERE expires_at < now()');
+    await this.#o.pool.query("INSERT INTO console_sessions (sid_hash, usr, role, instance, expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5))", [
+      sidHash(sid),
+      user,
+      role,
+      this.#o.instance,
+      this.#o.sessionMinutes,
+    ]);
     res.setHeader('set-cookie', `egate_sid=${sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${this.#o.sessionMinutes * 60}`);
     this.#json(res, { user, role });
   }
@@ -199,15 +203,12 @@ export class ConsoleServer {
     return /(?:^|;\s*)egate_sid=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? '')?.[1];
   }
 
-  #session(req: IncomingMessage): Session | undefined {
+  async #session(req: IncomingMessage): Promise<Actor | undefined> {
     const sid = this.#sid(req);
-    const s = sid ? this.#sessions.get(sid) : undefined;
-    if (!s) return undefined;
-    if (s.expires < performance.now()) {
-      this.#sessions.delete(sid!);
-      return undefined;
-    }
-    return s;
+    if (!sid) return undefined;
+    const r = await this.#o.pool.query<{ usr: string; role: string }>('SELECT usr, role FROM console_sessions WHERE sid_hash = $1 AND expires_at > now()', [sidHash(sid)]);
+    const s = r.rows[0];
+    return s ? { user: s.usr, role: s.role } : undefined;
   }
 
   async #body(req: IncomingMessage): Promise<Record<string, unknown>> {

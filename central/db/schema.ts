@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS gates (
   last_seq bigint, unsent bigint, version text, status_at timestamptz, seen_at timestamptz NOT NULL DEFAULT now()
 );
 ALTER TABLE gates ADD COLUMN IF NOT EXISTS profile text;
+CREATE TABLE IF NOT EXISTS console_sessions (
+  sid_hash text PRIMARY KEY, usr text NOT NULL, role text NOT NULL, instance text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(), expires_at timestamptz NOT NULL
+);
 CREATE TABLE IF NOT EXISTS alarms (
   id bigserial PRIMARY KEY, gate text NOT NULL, site text NOT NULL, kind text NOT NULL, code text NOT NULL,
   detail jsonb NOT NULL DEFAULT '{}', seq bigint, raised_at timestamptz NOT NULL DEFAULT now(), cleared_at timestamptz,
