@@ -19,7 +19,9 @@
  *   (cosine of L2-normalised templates; ties broken by sub). With `{ quantized: true }` the scan
  *   runs on int8 copies and re-ranks exactly every row whose error bound could reach the top-k,
  *   so the answer is still exact. Synchronous; cost grows linearly with the gallery
- *   (scripts/bench-identify.ts measures it at 10,000 and 100,000).
+ *   (scripts/bench-identify.ts measures it at 10,000 and 100,000: ~14 ms and ~144 ms of CPU).
+ * - `await searchAsync(probe, k)`: the same answer, scanned in slices with the event loop free
+ *   between them — use it on the thread that also drives the doors for large galleries.
  * - `identify(probe, policy)`: `identified` when the best score ≥ `policy.threshold` and it
  *   beats the second best by ≥ `policy.margin`; otherwise `not_identified` with a reason
  *   (`empty_gallery`, `below_threshold`, `ambiguous`). Never throws for a valid probe.
