@@ -126,7 +126,16 @@ export class ReleaseLauncher {
     }
     const tOut = clock.monotonic();
     const from = slots.current()!;
-    slots.switchTo(slot);
+    try {
+      slots.switchTo(slot);
+    } catch (err) {
+      // The prepared slot no longer verifies (disk fault since prepare): nothing switched, the lane goes back.
+      old.send({ t: 'resume' });
+      rmSync(this.#drainedMark, { force: true });
+      const reason = err instanceof UpdateRefusedError ? err.code : 'UPDATE_INVALID';
+      journal('update_refused', { reason, release: staged.release, targets_version: staged.targetsVersion, detail: (err as Error).message.slice(0, 300) });
+      return { release: staged.release, outcome: 'refused', reason, slot, prepareMs };
+    }
     journal('update_switched', { release: staged.release, targets_version: staged.targetsVersion, slot, from });
     await old.stop(bounds.stopTimeoutMs);
     const tSwitch = clock.monotonic();

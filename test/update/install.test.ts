@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { SystemClock } from '../../kiosk/clock.ts';
 import { silentLogger } from '../../kiosk/log.ts';
 import { ReleaseLauncher, type LauncherBounds } from '../../kiosk/update/launcher.ts';
-import { ReleaseSlots } from '../../kiosk/update/slots.ts';
+import { ReleaseSlots, type InstallStep } from '../../kiosk/update/slots.ts';
 import { GateUpdater } from '../../kiosk/update/updater.ts';
 import { generateKeys, publishRelease } from '../../scripts/release/tuf-repository.ts';
 import { updateWorld, type ModelFault, type UpdateWorld, type Variant } from './update-world.ts';
@@ -30,17 +30,19 @@ interface Gate {
 
 const BOUNDS: LauncherBounds = { maxOutOfServiceMs: 60_000, drainTimeoutMs: 30_000, stopTimeoutMs: 5_000, readyTimeoutMs: 60_000 };
 
-async function gateOn100(bounds: Partial<LauncherBounds> = {}): Promise<Gate> {
+async function gateOn100(bounds: Partial<LauncherBounds> = {}, onStep?: (step: InstallStep, slots: ReleaseSlots) => void): Promise<Gate> {
   const w = await updateWorld();
   worlds.push(w);
   const journal: Gate['journal'] = [];
   const updater = new GateUpdater({ dataDir: w.dataDir, repositoryUrl: w.url, onEvent: (e) => journal.push({ type: e.type.toLowerCase(), data: { ...e } }) });
-  const slots = new ReleaseSlots(w.installRoot);
+  let armed = false;
+  const slots: ReleaseSlots = new ReleaseSlots(w.installRoot, (step) => armed && onStep?.(step, slots));
   w.publish('1.0.0');
   slots.adopt(slots.prepare(await updater.fetchRelease()));
   const launcher = new ReleaseLauncher({ slots, clock, log: silentLogger(), bounds: { ...BOUNDS, ...bounds }, stdio: 'ignore', journal: (type, data) => journal.push({ type, data }) });
   launchers.push(launcher);
   await launcher.start();
+  armed = true;
   journal.length = 0;
   return { w, slots, updater, launcher, journal };
 }
@@ -148,6 +150,20 @@ test('a staged file corrupted on the gate\'s disk after verification is refused 
   assert.is(r.reason, 'UPDATE_CORRUPT');
   assertWhole(g, '1.0.0');
   assert.ok(!readdirSync(g.slots.slotsDir).includes('b') || g.slots.problem('b') === undefined);
+});
+
+test('a prepared slot damaged before the switch is not switched to: the drained lane goes back in service', async () => {
+  const g = await gateOn100({}, (step, slots) => {
+    if (step === 'slot_renamed') writeFileSync(join(slots.slotDir('b'), 'models', 'fr_detect.onnx'), 'bit rot');
+  });
+  const pid = g.launcher.running!.pid;
+  const r = await update(g, '4.1.0');
+  assert.is(r.outcome, 'refused');
+  assert.is(r.reason, 'UPDATE_CORRUPT');
+  assert.is(g.launcher.running!.pid, pid, 'the running release was never stopped');
+  await g.launcher.running!.expect('resumed', 10_000);
+  assert.is(g.slots.current(), 'a');
+  assert.equal(g.journal.map((e) => e.type), ['update_staged', 'update_prepared', 'update_refused']);
 });
 
 test('TUF attacks end at the fetch: no slot prepared, the running release untouched (unsigned, rolled back, mix-and-match)', async () => {
