@@ -46,6 +46,10 @@ export interface Track {
   /** Latest position along (z) and across (x) the corridor, metres. */
   z: number;
   x: number;
+  /** Where the speed is measured from (a sighting at least 0.25 s old), and how many spans so far. */
+  ref: { z: number; at: number; n: number };
+  /** Distance from the camera of the latest sighting (how sure the position is). */
+  lastDistance: number;
   /** Walking speed along the corridor, m/s (smoothed; negative = walking back). */
   vz: number;
   frames: number;
@@ -76,6 +80,9 @@ export class TrackerError extends Error {
     this.name = 'TrackerError';
   }
 }
+
+/** Nobody walks (or runs) through a border corridor faster than this, m/s. */
+const MAX_SPEED = 3;
 
 export class CorridorTracker {
   readonly #g: CorridorGeometry;
@@ -114,8 +121,9 @@ export class CorridorTracker {
       const pz = t.z + t.vz * dt;
       placed.forEach(({ d, p }, i) => {
         const gap = Math.hypot(p.z - pz, p.x - t.x);
-        // Position is less sure far from the camera (a pixel of box width is more metres).
-        const gate = this.#gateM * (1 + p.distance / 4) + 0.5 * dt;
+        // Position is less sure far from the camera (a pixel of box width is more metres), for
+        // the new face and for the track's last sighting alike.
+        const gate = this.#gateM * (1 + Math.max(p.distance, t.lastDistance) / 4) + 0.5 * dt;
         const sim = cosine(t.anchor, d.template);
         if (gap > gate || sim < this.#sameFace) return;
         pairs.push({ t, i, cost: gap / gate + (1 - sim) });
@@ -175,13 +183,15 @@ export class CorridorTracker {
     return this.#tracks.size;
   }
 
-  #start(d: FaceDetection, p: { z: number; x: number }, frame: CameraFrame): Track {
+  #start(d: FaceDetection, p: { z: number; x: number; distance: number }, frame: CameraFrame): Track {
     const t: Track = {
       id: this.#nextId++,
       firstSeen: frame.at,
       lastSeen: frame.at,
       z: p.z,
       x: p.x,
+      lastDistance: p.distance,
+      ref: { z: p.z, at: frame.at, n: 0 },
       vz: 0,
       frames: 0,
       cameras: new Set(),
@@ -193,12 +203,20 @@ export class CorridorTracker {
     return t;
   }
 
-  #update(t: Track, d: FaceDetection, p: { z: number; x: number }, frame: CameraFrame): void {
+  #update(t: Track, d: FaceDetection, p: { z: number; x: number; distance: number }, frame: CameraFrame): void {
     const dt = (frame.at - t.lastSeen) / 1000;
     // Speed from successive positions, smoothed: box widths jitter by a pixel or two.
-    if (dt > 0.02) t.vz = t.frames === 1 && t.vz === 0 ? (p.z - t.z) / dt : 0.6 * t.vz + 0.4 * ((p.z - t.z) / dt);
+    // Two sightings 50 ms apart from different cameras differ by their position error, not by
+    // walking: speed comes from sightings at least 0.25 s apart, smoothed, within walking speeds.
+    const span = (frame.at - t.ref.at) / 1000;
+    if (span >= 0.25) {
+      const v = Math.max(-MAX_SPEED, Math.min(MAX_SPEED, (p.z - t.ref.z) / span));
+      t.vz = t.ref.n === 0 ? v : 0.5 * t.vz + 0.5 * v;
+      t.ref = { z: p.z, at: frame.at, n: t.ref.n + 1 };
+    }
     t.z = p.z;
     t.x = p.x;
+    t.lastDistance = p.distance;
     t.lastSeen = frame.at;
     const n = Math.min(t.frames, 9);
     for (let i = 0; i < t.anchor.length; i++) t.anchor[i] = (t.anchor[i]! * n + d.template[i]!) / (n + 1);
