@@ -107,8 +107,17 @@ export class ProcessDoorController implements DoorController {
     const child = this.#child;
     if (!this.#running || !child) return Promise.reject(new DeviceError('door', DoorErrorCode.OFFLINE, 'controller not running'));
     const id = this.#next++;
+    // The master in the child bounds every attempt; a child that stops answering (stuck, not
+    // dead) must not leave the gate waiting on a door command for ever.
+    const c = this.#config;
+    const boundMs = c.responseTimeoutMs * (c.retries + 1) + c.faultAfterMs;
     return new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      const timer = this.#deps.clock.setTimeout(() => {
+        if (!this.#pending.delete(id)) return;
+        reject(new DeviceError('door', DoorErrorCode.TIMEOUT, `door process did not answer a command within ${boundMs} ms`));
+      }, boundMs);
+      const done = (): void => this.#deps.clock.clearTimeout(timer);
+      this.#pending.set(id, { resolve: () => (done(), resolve()), reject: (e) => (done(), reject(e)) });
       this.#send(child, { type: 'set', id, changes });
     });
   }
