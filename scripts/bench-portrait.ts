@@ -11,6 +11,7 @@
  * agreement with the labels, the per-variant detection of the broken rule, the check time per
  * photo (p50/p95, with the load average) and, as the last stdout line, a JSON summary.
  */
+import { prng } from '../core/prng.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import { createFaceEngine } from '../kiosk/biometrics/index.ts';
 import { EgateError } from '../kiosk/errors.ts';
 import { checkPortrait } from '../kiosk/portrait/check.ts';
 import { RULE_IDS } from '../kiosk/portrait/rules.ts';
-import { encode, labelsFor, makeBase, makeVariant, rng, VARIANTS, type Base, type Variant } from './portrait-set.ts';
+import { encode, labelsFor, makeBase, makeVariant, VARIANTS, type Base, type Variant } from './portrait-set.ts';
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -89,7 +90,7 @@ async function run(o: { deepface: string; lfw: string; lfwCount: string; minBase
     for (const v of VARIANTS) await score(`${source}/${v}`, source, v, await encode(await makeVariant(base, v, other, k + 1)), false);
   }
   const lfwFiles = readdirSync(o.lfw).filter((f) => /\.jpe?g$/i.test(f)).sort();
-  const pick = rng(20261202);
+  const pick = prng(20261202);
   const chosen = lfwFiles.map((f) => ({ f, k: pick() })).sort((a, b) => a.k - b.k).slice(0, Number(o.lfwCount)).map((x) => x.f);
   let lfwUsed = 0;
   for (const f of chosen) {

@@ -8,6 +8,7 @@
  * by a plain light background. The background rules are therefore tested on synthetic
  * backgrounds, and the hair edge is the mask's, not a photographer's.
  */
+import { prng } from '../core/prng.ts';
 import sharp from 'sharp';
 import type { PortraitRuleId } from '../config/sections/portrait.ts';
 import { decodeImage, type RgbImage } from '../kiosk/biometrics/decode.ts';
@@ -60,18 +61,6 @@ const avg = (p: Point[], a: number, b: number): Point => {
   for (let i = a; i <= b; i++) { x += p[i]![0]; y += p[i]![1]; }
   return [x / (b - a + 1), y / (b - a + 1)];
 };
-
-/** Seeded PRNG (mulberry32) so the set is the same on every run. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sample(src: RgbImage, x: number, y: number, out: Uint8Array, o: number): boolean {
   if (x < 0 || y < 0 || x > src.width - 1 || y > src.height - 1) return false;
@@ -148,7 +137,7 @@ export async function makeBase(photo: Uint8Array, engine: Pick<FaceEngine, 'loca
   const cos = Math.cos(-angle), sin = Math.sin(-angle);
   const lm = p.map(([x, y]): Point => [to[0] + ((x - eye[0]) * cos - (y - eye[1]) * sin) * scale, to[1] + ((x - eye[0]) * sin + (y - eye[1]) * cos) * scale]);
   const person = personMask(lm, width, height);
-  const noise = rng(width * 7919 + height);
+  const noise = prng(width * 7919 + height);
   for (let i = 0; i < width * height; i++) {
     const k = person[i]!;
     for (let c = 0; c < 3; c++) img.data[i * 3 + c] = Math.round(img.data[i * 3 + c]! * k + (BG[c]! + (noise() - 0.5) * 3) * (1 - k));
@@ -195,7 +184,7 @@ export async function makeVariant(base: Base, variant: Variant, other: Base, see
     }
     case 'busy-background': {
       // Seeded coloured blocks: a poster wall behind the applicant.
-      const r = rng(seed);
+      const r = prng(seed);
       const pattern = new Uint8Array(W * H * 3);
       const cell = Math.max(6, Math.round(ied / 4));
       for (let by = 0; by < H; by += cell) for (let bx = 0; bx < W; bx += cell) {
