@@ -83,3 +83,17 @@ export async function pool<T>(items: readonly T[], n: number, run: (item: T) => 
 export async function closeWorlds(): Promise<void> {
   for (const w of worlds.splice(0)) await w.close();
 }
+
+/**
+ * A power cut at each of `steps` of an install of 1.1.0 over 1.0.0, four gates at a time:
+ * the installing process is SIGKILLed at the step, and at the next start the gate is on a
+ * complete verified release — the new one only if the cut came after it was confirmed.
+ */
+export async function cutAtEachStep(steps: readonly string[]): Promise<void> {
+  await pool(steps, 4, async (step) => {
+    const w = await gateWith('1.1.0');
+    const r = await runChild(w, { killAt: step });
+    assert.is(r.signal, 'SIGKILL', `killed at ${step}:\n${r.out}`);
+    await afterPowerCut(w, step === 'confirmed' ? '1.1.0' : '1.0.0', `cut at ${step}`);
+  });
+}
