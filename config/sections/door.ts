@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modbusLineFields } from './modbus-line.ts';
 
 /** Role → zero-based Modbus address maps (door-io.md). A vendor layout is a config change. */
 export const pedestrianRoles = {
@@ -27,15 +28,7 @@ export const doorSection = z
      * hold up a heartbeat or a poll; false runs it on the gate's event loop.
      */
     ownProcess: z.boolean().default(true),
-    port: z.string().min(1).optional(),
-    baudRate: z.number().int().positive().default(19200),
-    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
-    /** 8E1 on real RS-485; ptys cannot do parity, so tests run 8N1 (door-io.md). */
-    parity: z.enum(['none', 'even', 'odd']).default('even'),
-    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
-    unitId: z.number().int().min(1).max(247).default(1),
-    responseTimeoutMs: z.number().int().positive().default(200),
-    retries: z.number().int().min(0).max(10).default(2),
+    ...modbusLineFields,
     pollIntervalMs: z.number().int().min(20).max(100).default(100),
     heartbeatIntervalMs: z.number().int().min(50).max(500).default(250),
     faultAfterMs: z.number().int().positive().default(1000),
