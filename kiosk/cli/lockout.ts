@@ -35,8 +35,6 @@ export type LockCheck = { locked: false } | { locked: true; until: number; scope
 
 /** Ids tracked at most; the oldest are forgotten first (the socket counter still catches spraying). */
 const MAX_TRACKED = 1000;
-/** The monotonic-lock key of the socket-wide counter (technician keys are hex hashes). */
-const SOCKET = 'socket';
 
 /**
  * Failed-login counters, per technician id and for the socket as a whole, written to disk
@@ -65,17 +63,17 @@ export class LoginLockout {
 
   check(id: string): LockCheck {
     const s = this.#state.socket;
-    const socketUntil = this.#until(SOCKET, s);
+    const socketUntil = this.#until(s);
     if (socketUntil !== undefined) return { locked: true, until: socketUntil, scope: 'socket' };
     const k = key(id);
     const t = this.#state.technicians[k];
-    const until = t ? this.#until(k, t) : undefined;
+    const until = t ? this.#until(t) : undefined;
     if (until !== undefined) return { locked: true, until, scope: 'technician' };
     return { locked: false };
   }
 
   /** The wall time a lock ends, if it is still on by the wall clock or by the boot clock. */
-  #until(_k: string, c: Counter): number | undefined {
+  #until(c: Counter): number | undefined {
     if (c.lockedUntil === undefined) return undefined;
     const now = this.clock.now();
     if (c.lockedUntil > now) return c.lockedUntil;
@@ -83,7 +81,7 @@ export class LoginLockout {
     return bootLeft > 0 ? now + bootLeft : undefined;
   }
 
-  #lock(_k: string, c: Counter, now: number): void {
+  #lock(c: Counter, now: number): void {
     c.lockedUntil = now + this.limits.lockoutMs;
     c.bootId = this.#boot.bootId;
     c.bootUntil = this.#boot.now() + this.limits.lockoutMs;
@@ -109,7 +107,7 @@ export class LoginLockout {
     const k = key(id);
     const t = this.#state.technicians[k] ?? { failures: 0, since: now };
     // A lock that has run out starts the count again.
-    if (t.lockedUntil !== undefined && this.#until(k, t) === undefined) {
+    if (t.lockedUntil !== undefined && this.#until(t) === undefined) {
       t.failures = 0;
       delete t.lockedUntil;
       delete t.bootUntil;
@@ -117,7 +115,7 @@ export class LoginLockout {
     t.failures++;
     t.since = now;
     if (t.failures >= maxFailures) {
-      this.#lock(k, t, now);
+      this.#lock(t, now);
       t.failures = 0;
     }
     delete this.#state.technicians[k];
@@ -126,7 +124,7 @@ export class LoginLockout {
     if (this.#windowOver(s, now)) this.#startWindow(s, now);
     s.failures++;
     if (s.failures >= socketMaxFailures) {
-      this.#lock(SOCKET, s, now);
+      this.#lock(s, now);
       this.#startWindow(s, now);
     }
     this.#trim();
@@ -142,7 +140,7 @@ export class LoginLockout {
     const now = this.clock.now();
     const t = this.#state.technicians[key(id)];
     const s = this.#state.socket;
-    const was = (t !== undefined && this.#until(key(id), t) !== undefined) || this.#until(SOCKET, s) !== undefined;
+    const was = (t !== undefined && this.#until(t) !== undefined) || this.#until(s) !== undefined;
     delete this.#state.technicians[key(id)];
     delete s.lockedUntil;
     delete s.bootUntil;
