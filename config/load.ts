@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../kiosk/errors.ts';
 import { assertStrictModes } from '../kiosk/strict-modes.ts';
 import { placeUnderDataDir, resolvePaths } from './data-paths.ts';
-import { configSchema, type GateConfig } from './schema.ts';
+import { configSchema, SEAT_PROFILES, type GateConfig } from './schema.ts';
 
 const PROFILES_DIR = new URL('./profiles/', import.meta.url).pathname;
 
@@ -43,7 +43,8 @@ function readJson(path: string, what: string): Json {
 export function parseConfig(raw: Json): GateConfig {
   const profile = typeof raw.profile === 'string' ? raw.profile : 'pedestrian';
   let merged = raw;
-  if (['pedestrian', 'vehicle', 'express'].includes(profile)) merged = mergeConfig(readJson(join(PROFILES_DIR, `${profile}.json`), 'profile'), raw);
+  const defaults = join(PROFILES_DIR, `${profile}.json`);
+  if ((SEAT_PROFILES as readonly string[]).includes(profile) && existsSync(defaults)) merged = mergeConfig(readJson(defaults, 'profile'), raw);
   // Stores and keys the site did not place go under dataDir, wherever that is.
   const result = configSchema.safeParse(placeUnderDataDir(merged));
   if (!result.success) {

@@ -20,11 +20,18 @@ export const CONFIG_VERSION = 1;
  * they cannot drift apart. Parsed once at start-up (config/load.ts); the rest of the gate
  * receives typed values and never reads files or environment for configuration.
  */
+/** Every seat profile the engine runs; config/profiles/<name>.json holds a profile's defaults where it has any. */
+export const SEAT_PROFILES = ['pedestrian', 'vehicle', 'express', 'walkthrough', 'registration', 'collection', 'photo', 'counter'] as const;
+export type SeatProfile = (typeof SEAT_PROFILES)[number];
+
 export const configSchema = z.strictObject({
   version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
   gate: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32').default('SIM-01'),
-  /** Which e-Channel this controller runs: residents' pedestrian lane, vehicle lane, or visitors' Express lane. */
-  profile: z.enum(['pedestrian', 'vehicle', 'express']).default('pedestrian'),
+  /**
+   * Which seat this controller runs: an e-Channel (residents' pedestrian lane, vehicle lane, visitors'
+   * Express lane, walk-through corridor) or a kiosk/counter profile of the same engine.
+   */
+  profile: z.enum(SEAT_PROFILES).default('pedestrian'),
   /** The service code this gate checks in credentials (tokens.md): ECH pedestrian, VEH vehicle. */
   service: z.string().default('ECH'),
   dataDir: z.string().default('var'),

@@ -13,6 +13,7 @@ import { DoorTwin } from '../drivers/door/twin.ts';
 import { createFaceEngine, type FaceEngine } from './biometrics/index.ts';
 import type { Clock } from './clock.ts';
 import { ReferenceStore } from './enrolment/reference-store.ts';
+import { ConfigError } from './errors.ts';
 import { Gate, type GateProfile } from './gate.ts';
 import { assertGateFilesSafe } from './gate-files.ts';
 import { Journal } from './journal/index.ts';
@@ -32,7 +33,9 @@ export interface BuiltGate {
 function profileFor(config: GateConfig): GateProfile {
   if (config.profile === 'express') return expressProfile;
   if (config.profile === 'vehicle') return vehicleProfile;
-  return pedestrianProfile;
+  if (config.profile === 'pedestrian') return pedestrianProfile;
+  // A kiosk or corridor profile is not a mantrap lane: building one as a pedestrian gate would drive doors it does not have.
+  throw new ConfigError([{ path: 'profile', message: `"${config.profile}" is not a lane this gate builder runs` }]);
 }
 
 /** Kept here for the gate's callers; the one list of store and key paths lives in config/data-paths.ts. */

@@ -1,3 +1,4 @@
+import type { SeatProfile } from '../config/schema.ts';
 import type { Screen } from './display/messages.ts';
 import type { CrossingRecord } from './crossing/types.ts';
 
@@ -15,7 +16,7 @@ export interface DeviceHealth {
 export interface GateStatus {
   gate: string;
   site: string;
-  profile: 'pedestrian' | 'vehicle' | 'express';
+  profile: SeatProfile;
   /** in_service | out_of_service | maintenance | emergency | starting */
   mode: string;
   /** Full state path, e.g. in_service.face */
