@@ -133,13 +133,16 @@ export class Judge {
   }
 
   /** Journal seqs the central subscriber never received, and how many it received twice or more. */
-  central(): { journal: number; received: number; unique: number; duplicates: number; lost: number[] } {
+  central(): { journal: number; received: number; unique: number; duplicates: number; lost: number[]; lostList: string[] } {
     const j = Journal.open({ path: this.#rig.journalPath, gate: GATE_ID, clock: new SystemClock(), secretPath: this.#rig.secretPath });
-    const seqs = j.readAfter(0, 10_000_000).map((e) => e.seq);
+    const events = j.readAfter(0, 10_000_000);
     j.close();
     const got = this.receivedSeqs();
     const unique = new Set(got);
-    return { journal: seqs.length, received: got.length, unique: unique.size, duplicates: got.length - unique.size, lost: seqs.filter((s) => !unique.has(s)) };
+    const lost = events.filter((e) => !unique.has(e.seq));
+    // seq, type and time only: enough to find the fault around it, nothing of a traveller
+    const lostList = lost.map((e) => `${e.seq} ${e.type} ${e.ts}`);
+    return { journal: events.length, received: got.length, unique: unique.size, duplicates: got.length - unique.size, lost: lost.map((e) => e.seq), lostList };
   }
 
   /** Crossing outcomes as the central side saw them (crossing_finished events), first copy of each. */

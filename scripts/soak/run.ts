@@ -55,6 +55,12 @@ export interface SoakFigures {
   central_received: number;
   central_duplicates: number;
   lost_events: number;
+  /** The lost events' seq, type and time (first 20). */
+  lost_list: string[];
+  /** The outbox had drained before the final ordered stop. */
+  drained_before_stop: boolean;
+  /** Events the ordered stop journalled after sync stopped: delivered by one more start. */
+  unsent_at_ordered_stop: number;
   stuck_travellers: number;
   stuck_list: string[];
   /** Technician resets the soak had to call, and why. */
@@ -131,16 +137,25 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     running = false;
     await trafficLoop;
 
-    // The central side must get every event: let the outbox drain, then stop the gate in order.
-    const drainBy = Date.now() + 90_000;
-    while (Date.now() < drainBy) {
-      const j = judge.journal();
-      if (new Set(judge.receivedSeqs()).size >= j.events) break;
-      await sleep(500);
-    }
+    // The central side must get every event, including what the ordered stop itself journals
+    // (a crossing cut short, a device fault while stopping): drain, stop in order, and — as the gate
+    // does at its next start — start once more to deliver what was left, then kill -9 (which journals nothing).
+    const drain = async (): Promise<boolean> => {
+      for (const by = Date.now() + 90_000; Date.now() < by; await sleep(500)) {
+        if (new Set(judge.receivedSeqs()).size >= judge.journal().events) return true;
+      }
+      return false;
+    };
+    const drainedBeforeStop = await drain();
     if (rig.gate && rig.gate.proc.exitCode === null) {
       rig.gate.proc.kill('SIGTERM');
       await Promise.race([rig.gate.exited, sleep(20_000)]);
+    }
+    const journalledWhileStopping = judge.journal().events - new Set(judge.receivedSeqs()).size;
+    if (journalledWhileStopping > 0) {
+      await faults.startGate();
+      await drain();
+      await rig.killGate();
     }
     await sleep(1000);
     const journal = judge.journal();
@@ -172,6 +187,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       central_received: central.received,
       central_duplicates: central.duplicates,
       lost_events: central.lost.length,
+      lost_list: central.lostList.slice(0, 20),
+      drained_before_stop: drainedBeforeStop,
+      unsent_at_ordered_stop: journalledWhileStopping,
       stuck_travellers: traffic.stuck,
       stuck_list: traffic.stuckList,
       technician_resets: faults.resets,

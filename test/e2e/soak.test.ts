@@ -17,7 +17,7 @@ const peers = requirePeers('e2e: soak', 'socat', 'ffmpeg', 'mosquitto', 'mosquit
   assert.equal(f.wrong_opening_list, [], 'no door released without its decision (controller write record)');
   assert.is(f.late_closings, 0, `doors closed within watchdog + travel after every kill (max ${f.doors_closed_after_kill_ms_max} ms)`);
   assert.ok(f.journal_ok, 'the journal verifies');
-  assert.is(f.lost_events, 0, `the central side received every journalled event (${f.central_received} received, ${f.central_duplicates} duplicates)`);
+  assert.is(f.lost_events, 0, `the central side received every journalled event (${f.central_received} received, ${f.central_duplicates} duplicates; lost: ${f.lost_list.join('; ')})`);
   assert.is(f.stuck_travellers, 0, `nobody was kept in the mantrap: ${f.stuck_list.join('; ')}`);
 });
 
