@@ -1,7 +1,7 @@
 import type { CardPaymentReader } from '../../drivers/payment/card-payment-interface.ts';
 import { errorCode } from '../../core/errors.ts';
 import type { Cents } from './money.ts';
-import { journalAttempt, recordState, type RecordDeps } from './payment-record.ts';
+import { beginAttempt, recordState, type RecordDeps } from './payment-record.ts';
 import { paymentScreen, type PaymentScreen } from './payment-screen.ts';
 import { UNFINISHED, type Attempt, type AttemptState } from './payment-store.ts';
 
@@ -24,9 +24,9 @@ export interface OctopusOutcome {
  * `lookup` decides whether the card was debited. Every state is journalled, then stored.
  */
 export async function payByOctopus(d: OctopusDeps, application: string, amount: Cents, onScreen?: (s: PaymentScreen) => void): Promise<OctopusOutcome> {
-  const fresh = !d.store.list(application).some((a) => UNFINISHED.includes(a.state));
-  let attempt = d.store.begin(application, 'octopus', amount, d.clock.now());
-  if (fresh) journalAttempt(d, attempt, null);
+  const begun = beginAttempt(d, application, 'octopus', amount, d.clock.now());
+  const fresh = begun.fresh;
+  let attempt = begun.attempt;
   d.trace?.('persisted', attempt);
   const show = (): void => onScreen?.(paymentScreen(attempt.state, 'octopus', amount));
   const to = (state: AttemptState, ref: string | null, reason: string | null): void => {

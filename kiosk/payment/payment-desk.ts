@@ -6,8 +6,8 @@ import type { Journal } from '../journal/journal.ts';
 import { encodeFpsQr, type FpsQr } from './fps-qr.ts';
 import { attemptState, paymentMachine } from './payment-machine.ts';
 import { paymentScreen, type PaymentScreen } from './payment-screen.ts';
-import { journalAttempt, recordState } from './payment-record.ts';
-import { UNFINISHED, type Attempt, type AttemptState, type PaymentStore } from './payment-store.ts';
+import { beginAttempt, recordState } from './payment-record.ts';
+import { type Attempt, type AttemptState, type PaymentStore } from './payment-store.ts';
 import type { Cents } from './money.ts';
 
 /** The merchant half of every FPS code this kiosk shows. */
@@ -76,14 +76,12 @@ export class PaymentDesk {
    */
   payByFps(application: string, amount: Cents, onScreen?: (s: PaymentScreen, qr: string) => void): Promise<FpsOutcome> {
     const { store, clock } = this.#d;
-    const fresh = !store.list(application).some((a) => UNFINISHED.includes(a.state));
     let attempt: Attempt;
     try {
-      attempt = store.begin(application, 'fps', amount, clock.now());
+      attempt = beginAttempt(this.#d, application, 'fps', amount, clock.now()).attempt;
     } catch (err) {
       return Promise.reject(err);
     }
-    if (fresh) journalAttempt(this.#d, attempt, null);
     this.#d.trace?.('persisted', attempt);
     const qr = this.qrFor(attempt);
     const actor = createActor(paymentMachine, {

@@ -25,6 +25,20 @@ export function journalAttempt(d: RecordDeps, a: Attempt, reason: string | null)
 }
 
 /**
+ * Starts an application's attempt, or resumes its unfinished one, and journals `created` where
+ * the journal may lack it: a new attempt, and a resumed one still `created` (the store is
+ * written before the journal here, so a kill between the two left it unjournalled; an attempt
+ * that moved on was journalled `created` before its next state). Returns whether it was new.
+ */
+export function beginAttempt(d: RecordDeps, application: string, method: Attempt['method'], amount: Attempt['amountCents'], nowMs: number): { attempt: Attempt; fresh: boolean } {
+  const fresh = !d.store.list(application).some((a) => UNFINISHED.includes(a.state));
+  const attempt = d.store.begin(application, method, amount, nowMs);
+  d.trace?.('stored', attempt);
+  if (fresh || attempt.state === 'created') journalAttempt(d, attempt, null);
+  return { attempt, fresh };
+}
+
+/**
  * Journals, then persists, one state change of an attempt (FPS or Octopus). Money for an
  * application that another attempt already paid, or for an attempt already closed, is
  * `refund_due`. Journal first: a crash between the two leaves the store behind, the

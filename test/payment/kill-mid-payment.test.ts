@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { APPS, assertChargedOnce, killRig, runChild } from './kill-rig.ts';
 
 /** Each durable step of a payment, the child killed (SIGKILL, by itself) right after it, once per application. */
-const SCRIPTED = ['persisted:PA0001', 'opened:PA0002', 'notice_paid:PA0003', 'journalled_paid:PA0004'];
+const SCRIPTED = ['stored:PA0001', 'persisted:PA0001', 'opened:PA0002', 'notice_paid:PA0003', 'journalled_paid:PA0004'];
 
 test('kill -9 right after each durable step of a payment, then a restart: never a second charge', async () => {
   const rig = await killRig();
