@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cameraSection } from './sections/camera.ts';
+import { corridorSection } from './sections/corridor.ts';
 import { doorSection } from './sections/door.ts';
 import { dispenserSection } from './sections/dispenser.ts';
 import { faceSection } from './sections/face.ts';
@@ -58,6 +59,8 @@ export const configSchema = z.strictObject({
   printer: printerSection,
   /** Collection kiosks: the card dispenser with capture bin on the kiosk's Modbus controller (docs/kiosk-io.md). */
   dispenser: dispenserSection,
+  /** Walk-through e-Channel: corridor length, its 3–5 cameras, decision rule and 1:N operating point (issue 19). */
+  corridor: corridorSection,
 });
 
 export type GateConfig = z.infer<typeof configSchema>;
