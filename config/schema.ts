@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cameraSection } from './sections/camera.ts';
 import { corridorSection } from './sections/corridor.ts';
+import { counterSection } from './sections/counter.ts';
 import { doorSection } from './sections/door.ts';
 import { dispenserSection } from './sections/dispenser.ts';
 import { faceSection } from './sections/face.ts';
@@ -61,6 +62,8 @@ export const configSchema = z.strictObject({
   dispenser: dispenserSection,
   /** Walk-through e-Channel: corridor length, its 3–5 cameras, decision rule and 1:N operating point (issue 19). */
   corridor: corridorSection,
+  /** Arrival counter camera station: officer login, capture, arrival records (issue 15 §4). */
+  counter: counterSection,
 });
 
 export type GateConfig = z.infer<typeof configSchema>;
