@@ -1,8 +1,9 @@
 /**
  * Runs every test/**\/*.test.ts file in its own Node process (isolation: a test that
  * leaks a serial port or a worker cannot hang the others), two at a time on the 2-core
- * machine. A file whose first line contains `@serial` runs alone (one pcscd per machine,
- * latency-sensitive peers). Ends with the one line CI reads: `N passed, N failed, N skipped`.
+ * machine, longest first. Files whose first line contains `@serial` (one pcscd per machine,
+ * heavy gate processes) run one after another in a lane of their own, never two at once,
+ * beside the two others. Ends with the one line CI reads: `N passed, N failed, N skipped`.
  *
  *   node --import tsx scripts/run-tests.ts [filter…]
  */
@@ -19,6 +20,16 @@ const PROGRESS_MS = Number(process.env.EGATE_TEST_PROGRESS_MS ?? 30_000);
 /** Makes a throwing before/after hook print its error (uvu swallows it): test/helpers/uvu-guard.mjs. */
 const HOOK_GUARD = join(ROOT, 'test', 'helpers', 'uvu-guard-register.mjs');
 const RUN_STARTED = Date.now();
+/** Seconds each file took on a reference run (EGATE_TEST_RECORD_TIMES=1 rewrites it); only the order of the run depends on it. */
+const TIMES_FILE = join(ROOT, 'test', 'file-times.json');
+
+function expectedSeconds(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(TIMES_FILE, 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
 
 function findTests(dir: string): string[] {
   const out: string[] = [];
@@ -107,7 +118,7 @@ async function main(): Promise<void> {
   mkdirSync(LOG_DIR, { recursive: true });
   const filters = process.argv.slice(2);
   if (filters.includes('--help') || filters.includes('-h')) {
-    console.log('Usage: run-tests [filter|file…]\n\nRuns test/**/*.test.ts (only paths containing a filter; a path to a .ts file runs that file),\neach in its own process. Env: EGATE_TEST_JOBS, EGATE_TEST_FILE_TIMEOUT_MS, EGATE_TEST_PROGRESS_MS.');
+    console.log('Usage: run-tests [filter|file…]\n\nRuns test/**/*.test.ts (only paths containing a filter; a path to a .ts file runs that file),\neach in its own process. Env: EGATE_TEST_JOBS, EGATE_TEST_FILE_TIMEOUT_MS, EGATE_TEST_PROGRESS_MS, EGATE_TEST_RECORD_TIMES (rewrite test/file-times.json, the longest-first order).');
     return;
   }
   const unknown = filters.find((x) => x.startsWith('-'));
@@ -123,14 +134,24 @@ async function main(): Promise<void> {
   const files = [...explicit, ...found];
   const serial = files.filter((f) => readFileSync(f, 'utf8').split('\n', 1)[0]!.includes('@serial'));
   const parallel = files.filter((f) => !serial.includes(f));
+  // Longest first (the last run's times, else the committed ones): the suite ends when its
+  // longest file does, so that one must not start last.
+  const expected = expectedSeconds();
+  const longestFirst = (a: string, b: string): number => (expected[relative(ROOT, b)] ?? 10) - (expected[relative(ROOT, a)] ?? 10);
+  serial.sort(longestFirst);
+  parallel.sort(longestFirst);
   const results: FileResult[] = [];
-  const queue = [...parallel];
+  // One lane of its own takes the @serial files (one pcscd per machine; heavy gate processes),
+  // one after another, while JOBS lanes run the rest; then it joins them. Two @serial files
+  // never overlap. Most files wait on peers, doors and timers more than they compute.
+  const lanes = Math.max(1, JOBS) + (serial.length ? 1 : 0);
   await Promise.all(
-    Array.from({ length: Math.max(1, JOBS) }, async () => {
-      for (let f = queue.shift(); f; f = queue.shift()) results.push(await runFile(f));
+    Array.from({ length: lanes }, async (_, lane) => {
+      if (lane === 0) for (let f = serial.shift(); f; f = serial.shift()) results.push(await runFile(f));
+      for (let f = parallel.shift(); f; f = parallel.shift()) results.push(await runFile(f));
     }),
   );
-  for (const f of serial) results.push(await runFile(f));
+  if (process.env.EGATE_TEST_RECORD_TIMES) writeFileSync(TIMES_FILE, JSON.stringify(Object.fromEntries(results.map((r) => [r.file, Math.round(r.ms / 100) / 10]).sort()), null, 1) + '\n');
   const sum = (k: 'passed' | 'failed' | 'skipped'): number => results.reduce((a, r) => a + r[k], 0);
   if (files.length === 0) console.log('no test files found');
   console.log(`${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
