@@ -26,6 +26,8 @@ export const EVENT_TYPES = [
   'update_rolled_back',
   /** Kiosk fee payments (issue 15, kiosk/payment/): every state of every application's payment. */
   'payment_state',
+  /** Passport-application photo kiosk (issue 15, kiosk/photo/): rule scores, the live 1:1 and PAD numbers, the outcome; never the print. */
+  'photo_check',
   /** Counter officers (issue 15, kiosk/counter/): login, logout, refused login, accept / retake / refer. */
   'officer_action',
   /** The gate's signature over the chain's head (checkpoint.ts); appended by the journal itself. */
@@ -135,6 +137,7 @@ export interface EventDataMap {
   update_confirmed: { release: string; slot: string } & JsonObject;
   update_rolled_back: { release: string; reason: string } & JsonObject;
   payment_state: { application: string; state: string; amount_cents: number } & JsonObject;
+  photo_check: { application: string; step: string } & JsonObject;
   officer_action: { officer: string; action: string } & JsonObject;
   journal_checkpoint: { seq: number; hash: string; kid: string; signed: string } & JsonObject;
 }
