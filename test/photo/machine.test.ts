@@ -30,10 +30,19 @@ t('compliant photo of the applicant: accepted, awaiting payment; each state name
   k.send({ type: 'PHOTO_CHECKED', compliant: true, failing: [] });
   assert.equal([k.state(), k.out().task], ['look_at_camera', 'verify_live']);
   k.send({ type: 'LIVE_VERIFIED', decision: 'match', score: 0.71 });
-  assert.is(k.outcome(), 'ACCEPTED_AWAITING_PAYMENT');
+  assert.equal([k.state(), k.out().task, k.outcome()], ['choose_payment', null, null]);
   assert.ok(k.out().photoAccepted);
   assert.is(k.out().screen.text.en, 'Your photo is accepted — please pay the fee');
   assert.is(k.actor.getSnapshot().context.score, 0.71);
+  k.send({ type: 'PAY', method: 'fps' });
+  assert.equal([k.state(), k.out().task, k.out().screen.id], ['paying', 'pay', 'paying']);
+  k.send({ type: 'PAYMENT_SCREEN', screen: 'show_qr' });
+  assert.is(k.out().screen.id, 'show_qr');
+  k.send({ type: 'PAYMENT_ENDED', end: 'paid' });
+  assert.equal([k.state(), k.out().task], ['printing', 'print']);
+  k.send({ type: 'PRINTED', ok: true });
+  assert.is(k.outcome(), 'PAID');
+  assert.is(k.out().screen.hint!.en, 'Please take your receipt');
   k.clock.increment(timings.resultDisplayMs);
   assert.is(k.state(), 'idle');
   assert.is(k.outcome(), null);
@@ -56,15 +65,15 @@ t('the live face: someone else, a spoof, or no usable face after the retries', (
     const k = start();
     k.send({ type: 'START' }, { type: 'SCAN' }, { type: 'SCANNED' }, { type: 'PHOTO_CHECKED', compliant: true, failing: [] }, ...live);
     // Only a match accepts the photo.
-    assert.is(k.out().photoAccepted, k.outcome() === 'ACCEPTED_AWAITING_PAYMENT');
-    return k.outcome();
+    assert.is(k.out().photoAccepted, k.state() === 'choose_payment');
+    return k.state() === 'choose_payment' ? 'PAID' : k.outcome();
   };
   assert.is(to({ type: 'LIVE_VERIFIED', decision: 'no_match', score: 0.12 }), 'PHOTO_NOT_APPLICANT');
   assert.is(to({ type: 'LIVE_VERIFIED', decision: 'spoof', score: null }), 'LIVENESS_FAILED');
   const poor = { type: 'LIVE_VERIFIED', decision: 'poor_quality', score: null } as const;
   assert.is(to(poor, poor), null); // still looking: two of three attempts
   assert.is(to(poor, poor, poor), 'NO_LIVE_FACE');
-  assert.is(to(poor, { type: 'LIVE_VERIFIED', decision: 'match', score: 0.6 }), 'ACCEPTED_AWAITING_PAYMENT');
+  assert.is(to(poor, { type: 'LIVE_VERIFIED', decision: 'match', score: 0.6 }), 'PAID');
 });
 
 t('scan problems: a hint and another try, then SCAN_FAILED; a hung scan times out', () => {
@@ -99,6 +108,35 @@ t('timeouts: an applicant who walks away, a check or a camera that never answers
   const x = start();
   x.send({ type: 'START' }, { type: 'CANCEL' });
   assert.is(x.outcome(), 'ABANDONED');
+});
+
+t('payment ends other than paid: not charged (or refund), the counter to pay; no receipt; a walk-away before paying', () => {
+  const paying = () => {
+    const k = start();
+    k.send({ type: 'START' }, { type: 'SCAN' }, { type: 'SCANNED' }, { type: 'PHOTO_CHECKED', compliant: true, failing: [] }, { type: 'LIVE_VERIFIED', decision: 'match', score: 0.7 });
+    return k;
+  };
+  for (const [end, outcome] of [['declined', 'PAYMENT_DECLINED'], ['timed_out', 'PAYMENT_TIMED_OUT'], ['cancelled', 'PAYMENT_CANCELLED'], ['failed', 'PAYMENT_FAILED']] as const) {
+    const k = paying();
+    k.send({ type: 'PAY', method: 'octopus' }, { type: 'PAYMENT_ENDED', end });
+    assert.is(k.outcome(), outcome);
+    assert.not.ok(k.out().photoAccepted);
+    assert.ok(k.out().screen.hint!.en.startsWith('You have not been charged'), end);
+  }
+  const r = paying();
+  r.send({ type: 'PAY', method: 'fps' }, { type: 'PAYMENT_ENDED', end: 'refund_due' });
+  assert.is(r.outcome(), 'PAYMENT_REFUND_DUE');
+  assert.ok(r.out().screen.hint!.en.includes('refunded'));
+  const p = paying();
+  p.send({ type: 'PAY', method: 'fps' }, { type: 'PAYMENT_ENDED', end: 'paid' }, { type: 'PRINTED', ok: false });
+  assert.is(p.outcome(), 'PAID');
+  assert.ok(p.out().screen.hint!.en.startsWith('The receipt could not be printed'));
+  const w = paying();
+  w.clock.increment(timings.promptTimeoutMs);
+  assert.is(w.outcome(), 'ABANDONED');
+  const c = paying();
+  c.send({ type: 'CANCEL' });
+  assert.is(c.outcome(), 'PAYMENT_CANCELLED');
 });
 
 t('events out of place change nothing (a late LIVE_VERIFIED cannot accept a photo)', () => {
