@@ -11,7 +11,7 @@ import type { StagedRelease } from './updater.ts';
 export type UpdateJournalType = 'update_refused' | 'update_staged' | 'update_prepared' | 'update_switched' | 'update_confirmed' | 'update_rolled_back';
 
 /** Why a switched release went back: the first health check that failed. */
-export type RollbackReason = 'HEALTH_EXITED' | 'HEALTH_NOT_READY' | 'HEALTH_DEVICES' | 'HEALTH_SELF_CHECK' | 'HEALTH_MODELS' | 'HEALTH_OUT_OF_SERVICE_BOUND';
+export type RollbackReason = 'HEALTH_EXITED' | 'HEALTH_NOT_READY' | 'HEALTH_DEVICES' | 'HEALTH_SELF_CHECK' | 'HEALTH_SELF_TEST' | 'HEALTH_MODELS' | 'HEALTH_OUT_OF_SERVICE_BOUND';
 
 export interface LauncherBounds {
   maxOutOfServiceMs: number;
@@ -59,7 +59,8 @@ class HealthFailure extends Error {
  * `current`, and installs a staged release while it runs — prepared into the spare slot,
  * switched only once the running release drained (no crossing in progress, lane out of
  * service, doors closed), then health-checked: the release reaches READY, its devices
- * answer, its self-checks pass, its models still match their manifest and calibration. Any
+ * answer, its self-checks pass, its models still match their manifest and calibration, and
+ * its self-test crossing on the door twin clears a genuine traveller and refuses an impostor. Any
  * failure, or the out-of-service bound passing, switches back and restarts the confirmed one.
  */
 export class ReleaseLauncher {
@@ -140,14 +141,14 @@ export class ReleaseLauncher {
     await old.stop(bounds.stopTimeoutMs);
     const tSwitch = clock.monotonic();
     try {
-      await this.#healthy(slot, tOut + bounds.maxOutOfServiceMs);
+      const selfTest = await this.#healthy(slot, tOut + bounds.maxOutOfServiceMs);
       slots.confirm();
       const switchMs = ms(clock.monotonic() - tSwitch);
       this.running!.send({ t: 'resume' });
       await this.running!.expect('resumed', Math.max(1000, tOut + bounds.maxOutOfServiceMs - clock.monotonic()));
       rmSync(this.#drainedMark, { force: true });
       const outOfServiceMs = ms(clock.monotonic() - tOut);
-      journal('update_confirmed', { release: staged.release, targets_version: staged.targetsVersion, slot, switch_ms: switchMs, out_of_service_ms: outOfServiceMs });
+      journal('update_confirmed', { release: staged.release, targets_version: staged.targetsVersion, slot, switch_ms: switchMs, out_of_service_ms: outOfServiceMs, self_test_ms: selfTest.selfTestMs, self_test: selfTest.outcomes });
       return { release: staged.release, outcome: 'confirmed', slot, prepareMs, switchMs, outOfServiceMs };
     } catch (err) {
       const reason: RollbackReason = err instanceof HealthFailure ? err.reason : err instanceof ReleaseProcessError ? (err.code === 'RELEASE_EXITED' ? 'HEALTH_EXITED' : 'HEALTH_OUT_OF_SERVICE_BOUND') : 'HEALTH_EXITED';
@@ -168,7 +169,7 @@ export class ReleaseLauncher {
   }
 
   /** The health check of a switched release, every step before `deadline` (monotonic). */
-  async #healthy(slot: SlotName, deadline: number): Promise<void> {
+  async #healthy(slot: SlotName, deadline: number): Promise<{ selfTestMs: number; outcomes: Record<string, string> }> {
     const { clock } = this.#o;
     const left = (): number => {
       const l = deadline - clock.monotonic();
@@ -194,10 +195,15 @@ export class ReleaseLauncher {
       const failed = Object.entries(h.checks).filter(([, c]) => !c.ok);
       if (failed.length) throw new HealthFailure('HEALTH_SELF_CHECK', failed.map(([n, c]) => `${n}: ${c.detail ?? 'failed'}`).join('; '));
       const sick = Object.entries(h.devices).filter(([, d]) => !d.healthy);
-      if (!sick.length) return;
+      if (!sick.length) break;
       if (deadline - clock.monotonic() < 500) throw new HealthFailure('HEALTH_DEVICES', `devices not answering: ${sick.map(([n, d]) => `${n}${d.code ? `:${d.code}` : ''}`).join(', ')}`);
       await new Promise<void>((r) => clock.setTimeout(r, 250));
     }
+    // Last: one simulated crossing on the door twin (the lane's doors stay closed, out of service).
+    this.running.send({ t: 'self_test?' });
+    const st = await this.running.expect('self_test', left());
+    if (!st.ok) throw new HealthFailure('HEALTH_SELF_TEST', `self-test crossing: ${st.detail ?? JSON.stringify(st.outcomes)}`);
+    return { selfTestMs: st.ms, outcomes: st.outcomes };
   }
 
   #spawn(slot: SlotName): ReleaseProcess {

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { GateControlApi } from '../control-types.ts';
 import type { Logger } from '../log.ts';
 import type { FromRelease, SelfCheck, ToRelease } from './release-ipc.ts';
+import type { SelfTestResult } from './self-test-crossing.ts';
 
 /** The IPC channel to the launcher: the process's own when it was started with one. */
 export interface ReleaseChannel {
@@ -28,6 +29,8 @@ export interface ReleaseLinkOptions {
   isAlive: () => boolean;
   /** How long the doors may take to report closed once the lane is out of service. */
   closeBoundMs?: number;
+  /** The self-test crossing on the door twin (self-test-crossing.ts), run when the launcher asks. */
+  selfTest?: () => Promise<SelfTestResult>;
 }
 
 /** Door inputs that say "closed" for each layout (door-io.md). */
@@ -63,6 +66,7 @@ export class ReleaseLink {
       if (!r.ok) this.#o.log.warn({ code: r.code }, 'update: lane not back in service');
       this.#channel.send({ t: 'resumed' });
     } else if (m.t === 'health?') this.#channel.send(this.health());
+    else if (m.t === 'self_test?') this.#channel.send(await this.#selfTest());
   }
 
   health(): Extract<FromRelease, { t: 'health' }> {
@@ -72,6 +76,16 @@ export class ReleaseLink {
       journal: st.journal.lastSeq >= 0 ? { ok: true } : { ok: false, detail: 'journal unreadable' },
     };
     return { t: 'health', devices: st.devices, checks };
+  }
+
+  /** Only while the lane is out of service: the self-test never runs beside a real crossing. */
+  async #selfTest(): Promise<Extract<FromRelease, { t: 'self_test' }>> {
+    if (!this.#o.selfTest) return { t: 'self_test', ok: false, outcomes: {}, detail: 'this release has no self-test crossing', ms: 0 };
+    const mode = this.#control.status().mode;
+    if (mode !== 'out_of_service') return { t: 'self_test', ok: false, outcomes: {}, detail: `the lane is ${mode}, not out of service`, ms: 0 };
+    const r = await this.#o.selfTest();
+    this.#o.log.info({ ok: r.ok, ...r.outcomes, ms: r.ms }, 'self-test crossing');
+    return { t: 'self_test', ...r };
   }
 
   async #drain(): Promise<void> {

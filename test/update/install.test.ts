@@ -88,7 +88,7 @@ test('a good release is prepared, switched after the drain, health checked and c
 
 for (const [variant, reason] of [
   ['crash', 'HEALTH_EXITED'],
-  ['self-test-fails', 'HEALTH_SELF_CHECK'],
+  ['self-test-fails', 'HEALTH_SELF_TEST'],
 ] as const) {
   test(`a bundle that ${variant === 'crash' ? 'crashes on start' : 'fails its self-test crossing'} is rolled back (${reason}), journalled, not retried`, async () => {
     const g = await gateOn100();

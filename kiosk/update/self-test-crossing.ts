@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import type { AnyStateMachine } from 'xstate';
+import { cameraSection } from '../../config/sections/camera.ts';
+import { doorSection } from '../../config/sections/door.ts';
+import { timingsSection } from '../../config/sections/gate.ts';
+import { SimulatedCamera } from '../../drivers/camera/twin.ts';
+import { DoorPlant } from '../../drivers/door/plant.ts';
+import type { SimPerson } from '../../drivers/door/plant-people.ts';
+import { DoorTwin } from '../../drivers/door/twin.ts';
+import type { FaceEngine, FaceReference } from '../biometrics/index.ts';
+import { SimulatedClock } from '../clock.ts';
+import { CrossingBinding } from '../crossing/bind.ts';
+import { silentLogger } from '../log.ts';
+import { pedestrianProfile } from '../profiles.ts';
+
+/**
+ * The self-test crossing a new release runs before it is declared healthy (issue 18 item 2):
+ * the release's own pedestrian statechart and binding, driving the door twin (the real polled
+ * controller on the plant model — never the lane's doors, which stay closed and out of
+ * service), its own face engine and models on fixture photographs. A genuine traveller must
+ * end CLEARED and an impostor REJECTED_FACE; anything else fails the release.
+ *
+ * Time is simulated: the plant, the controller polls, the statechart's timers and the camera
+ * run on one SimulatedClock stepped 5 ms at a time, and the clock stands still while the
+ * engine judges a frame (the engine works in real time in its worker). So the crossing's
+ * outcome does not depend on machine load, and its wall time is the engine's work only.
+ */
+export interface SelfTestResult {
+  ok: boolean;
+  /** Outcome and reason of each crossing, e.g. { genuine: 'CLEARED/OK', impostor: 'REJECTED_FACE/NO_MATCH' }. */
+  outcomes: Record<'genuine' | 'impostor', string>;
+  detail?: string;
+  /** Wall time of the whole self-test. */
+  ms: number;
+}
+
+const FACES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'faces');
+
+/** Fixture photographs (fixtures/faces/README.md): a reference, the same person live, someone else. */
+export const SELF_TEST_FACES = { reference: 'person01-2.jpg', genuine: 'person01-1.jpg', impostor: 'person02-44.jpg' } as const;
+
+/** The whole self-test gives up after this much simulated time per crossing. */
+const CROSSING_BOUND_MS = 60_000;
+
+export async function selfTestCrossing(engine: FaceEngine, o: { facesDir?: string } = {}): Promise<SelfTestResult> {
+  const t0 = performance.now();
+  const dir = o.facesDir ?? FACES;
+  const outcomes = { genuine: 'none', impostor: 'none' };
+  const rig = new SelfTestRig(engine);
+  try {
+    const ref = await engine.extractReference(readFileSync(join(dir, SELF_TEST_FACES.reference)));
+    const reference: FaceReference = { template: ref.template, source: 'enrolment' };
+    await rig.start(reference);
+    outcomes.genuine = await rig.cross(join(dir, SELF_TEST_FACES.genuine));
+    outcomes.impostor = await rig.cross(join(dir, SELF_TEST_FACES.impostor));
+    const ok = outcomes.genuine === 'CLEARED/OK' && outcomes.impostor.startsWith('REJECTED_FACE/');
+    const closed = rig.doorsNeverOpenedWrongly();
+    if (!closed) return { ok: false, outcomes, detail: 'the exit door opened on the twin for a traveller who was not cleared', ms: ms(t0) };
+    return ok ? { ok, outcomes, ms: ms(t0) } : { ok, outcomes, detail: `genuine ${outcomes.genuine}, impostor ${outcomes.impostor} (expected CLEARED/OK and REJECTED_FACE)`, ms: ms(t0) };
+  } catch (err) {
+    return { ok: false, outcomes, detail: `self-test crossing failed: ${(err as Error).message.slice(0, 200)}`, ms: ms(t0) };
+  } finally {
+    await rig.stop();
+  }
+}
+
+const ms = (t0: number): number => Math.round(performance.now() - t0);
+
+class SelfTestRig {
+  readonly clock = new SimulatedClock();
+  readonly plant = new DoorPlant({ clock: this.clock, layout: 'pedestrian' });
+  readonly camera = new SimulatedCamera(cameraSection.parse({ width: 640, height: 480, fps: 4, stallMs: 60_000 }), { clock: this.clock, log: silentLogger() });
+  readonly door: DoorTwin;
+  readonly finished: Record<string, unknown>[] = [];
+  /** Crossings during which the exit door was seen open, by outcome. */
+  readonly exitOpenedIn: string[] = [];
+  #binding: CrossingBinding | undefined;
+  #state = '';
+  #judging = new Set<Promise<unknown>>();
+  #reference: FaceReference | undefined;
+  #exitOpen = false;
+
+  constructor(readonly engine: FaceEngine) {
+    this.door = new DoorTwin(this.plant, doorSection.parse({ layout: 'pedestrian', watchdogMs: 3000 }), { isControlLoopAlive: () => this.#binding?.isControlLoopAlive() ?? false });
+  }
+
+  async start(reference: FaceReference): Promise<void> {
+    this.#reference = reference;
+    const judging = this.#judging;
+    // The release's engine, with each verification counted so the clock waits for it.
+    const e = this.engine;
+    const engine: FaceEngine = {
+      extractReference: (i) => e.extractReference(i),
+      locateFace: (f) => e.locateFace(f),
+      compare: (a, b) => e.compare(a, b),
+      // The release's engine is not the self-test's to close.
+      close: async () => {},
+      verify: (r, f, opt) => {
+        const p = e.verify(r, f, opt);
+        judging.add(p);
+        void p.finally(() => judging.delete(p)).catch(() => {});
+        return p;
+      },
+    };
+    this.plant.start();
+    await this.camera.start();
+    this.#binding = new CrossingBinding({
+      machine: pedestrianProfile.machine as AnyStateMachine,
+      // Short budgets: the outcome is the same, the impostor is refused after fewer frames.
+      input: { timings: timingsSection.parse({ healthyBeforeServiceMs: 500, faceBudgetMs: 3000, refusalDisplayMs: 500 }), newId: () => `self-test-${crypto.randomUUID()}` },
+      outputsFor: pedestrianProfile.outputsFor,
+      screenFor: pedestrianProfile.screenFor,
+      clock: this.clock,
+      log: silentLogger(),
+      door: this.door,
+      camera: this.camera,
+      engine,
+      checkToken: async () => ({ ok: true, tokenType: 'self_test', subject: 'self-test', reference: this.#reference }),
+      journal: (type, data) => {
+        if (type === 'crossing_finished') this.finished.push(data);
+      },
+      publish: (u) => (this.#state = u.state),
+    });
+    const started = this.door.start();
+    let up = false;
+    void started.then(() => (up = true));
+    await this.#until(() => up, 5000, 'the door twin did not start');
+    this.#binding.start();
+    await this.#until(() => this.#state === 'in_service.idle', 10_000, 'the lane did not come into service on the twin');
+  }
+
+  /** One traveller presents a token, walks in when the entry opens, shows `face`; returns outcome/reason. */
+  async cross(face: string): Promise<string> {
+    const person = this.plant.traveller();
+    const acted = new Set<string>();
+    const n = this.finished.length;
+    this.#exitOpen = false;
+    person.arrive();
+    this.#binding!.send({ type: 'TOKEN_READ', channel: 'qr', token: 'self-test' });
+    const view = await cameraView(readFileSync(face));
+    await this.#until(
+      () => {
+        this.#react(person, acted, view);
+        if (this.plant.role('exit_closed') === false) this.#exitOpen = true;
+        return this.finished.length > n;
+      },
+      CROSSING_BOUND_MS,
+      'the crossing did not finish on the twin',
+    );
+    const rec = this.finished[n]!;
+    const outcome = `${String(rec.outcome)}/${String(rec.reason)}`;
+    if (this.#exitOpen) this.exitOpenedIn.push(String(rec.outcome));
+    await this.camera.show(null);
+    void person.leave();
+    await this.#until(() => this.#state === 'in_service.idle' && person.place === 'gone', CROSSING_BOUND_MS, 'the lane did not return to idle on the twin');
+    return outcome;
+  }
+
+  doorsNeverOpenedWrongly(): boolean {
+    return this.exitOpenedIn.every((o) => o === 'CLEARED');
+  }
+
+  #react(person: SimPerson, acted: Set<string>, view: RawView): void {
+    const s = this.#state;
+    const once = (k: string, fn: () => void): void => {
+      if (!acted.has(k)) {
+        acted.add(k);
+        fn();
+      }
+    };
+    if (s.startsWith('in_service.entry') && person.place === 'approach') once('enter', () => void person.enterMantrap().then(() => this.camera.show(view)));
+    else if (s.startsWith('in_service.exit')) once('exit', () => void person.exit());
+    else if (s.startsWith('in_service.refused')) once('back', () => void person.backOut());
+  }
+
+  /** Steps the clock 5 ms at a time (standing still while a frame is judged) until `pred` holds. */
+  async #until(pred: () => boolean, maxMs: number, what: string): Promise<void> {
+    const end = this.clock.monotonic() + maxMs;
+    while (!pred()) {
+      if (this.clock.monotonic() > end) throw new Error(`${what} within ${maxMs} ms (state ${this.#state})`);
+      if (this.#judging.size) await Promise.race(this.#judging).catch(() => {});
+      else this.clock.advance(5);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#binding?.stop();
+    const stopping = Promise.all([this.door.stop(), this.camera.stop()]);
+    for (let i = 0; i < 20; i++) {
+      this.clock.advance(5);
+      await new Promise((r) => setImmediate(r));
+    }
+    await stopping.catch(() => {});
+    this.plant.stop();
+  }
+}
+
+type RawView = { width: number; height: number; channels: 3; data: Uint8Array };
+
+/** The photo as the gate camera sees a traveller in the mantrap: head and shoulders fitted in the frame. */
+async function cameraView(file: Buffer): Promise<RawView> {
+  const { data, info } = await sharp(file).rotate().resize(640, 480, { fit: 'contain', background: { r: 96, g: 96, b: 96 } }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
