@@ -24,6 +24,7 @@ import { createJournaldLogger } from './journald-log.ts';
 import { createPrettyLogger, logFormat } from './pretty-log.ts';
 import { ServiceNotifier } from './notify.ts';
 import { processChannel, ReleaseLink } from '../update/release-link.ts';
+import { selfTestCrossing } from '../update/self-test-crossing.ts';
 
 /** journald sets JOURNAL_STREAM when stdout goes to the journal; a terminal gets readable lines, a pipe JSON. */
 function serviceLogger(): Logger {
@@ -88,7 +89,8 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
   // Started by the update launcher (kiosk/update/launcher.ts): READY, drain and health over its IPC channel.
   const channel = processChannel();
   if (channel) {
-    new ReleaseLink(control, channel, { clock, log: log.child({ part: 'update' }), isAlive: () => gate.binding.isControlLoopAlive() }).ready(env.EGATE_RELEASE);
+    const selfTest = () => selfTestCrossing(gate.deps.engine);
+    new ReleaseLink(control, channel, { clock, log: log.child({ part: 'update' }), isAlive: () => gate.binding.isControlLoopAlive(), selfTest }).ready(env.EGATE_RELEASE);
     channel.onDisconnect(() => void stop('launcher gone'));
   }
   log.info({ gate: config.gate, profile: config.profile, display: display?.url, watchdogMs: notifier.watchdogMs }, 'service ready');
