@@ -30,6 +30,8 @@ export const EVENT_TYPES = [
   'photo_check',
   /** Counter officers (issue 15, kiosk/counter/): login, logout, refused login, accept / retake / refer. */
   'officer_action',
+  /** Counter camera station (issue 15, kiosk/counter/): the case shown to the officer — verdicts, band, liveness, quality; never the portrait. */
+  'counter_case',
   /** The gate's signature over the chain's head (checkpoint.ts); appended by the journal itself. */
   'journal_checkpoint',
 ] as const;
@@ -139,6 +141,7 @@ export interface EventDataMap {
   payment_state: { application: string; state: string; amount_cents: number } & JsonObject;
   photo_check: { application: string; step: string } & JsonObject;
   officer_action: { officer: string; action: string } & JsonObject;
+  counter_case: { arrival: string } & JsonObject;
   journal_checkpoint: { seq: number; hash: string; kid: string; signed: string } & JsonObject;
 }
 
