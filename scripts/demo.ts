@@ -16,6 +16,7 @@ import { crossingLine, report, summaryTable, tableHeader } from './sim/summary.t
 import type { CrossingResult } from './sim/world.ts';
 import { builtinScenario, demoPhotos } from './sim/builtin.ts';
 import { runCorridorDemo } from './sim/corridor-demo.ts';
+import { runPhotoDemo } from './sim/photo-demo.ts';
 
 export interface DemoOptions {
   scenario?: string;
@@ -25,7 +26,7 @@ export interface DemoOptions {
   displayPort?: string;
 }
 
-const PROFILES = ['pedestrian', 'vehicle', 'express', 'walkthrough'];
+const PROFILES = ['pedestrian', 'vehicle', 'express', 'walkthrough', 'photo'];
 
 /** The simulation's options, shared by `npm run demo` and `npm start` (without a configuration). */
 export function demoOptions(cmd: Command): Command {
@@ -57,6 +58,8 @@ export async function serveDemoDisplay(control: DisplaySource, host: string, por
 export async function runDemo(opts: DemoOptions): Promise<number> {
   // The walk-through corridor plays in its own twin (scripts/sim/corridor-twin.ts; issue 19).
   if (opts.profile === 'walkthrough') return runCorridorDemo(opts.json ? { json: true } : {});
+  // The passport-application photo kiosk plays its scenarios in its own twin (scripts/sim/photo-world.ts; issue 15).
+  if (opts.profile === 'photo') return (await runPhotoDemo(opts.json ? { json: true } : {})).code;
   const out = (line: string): void => {
     if (opts.json) process.stderr.write(line + '\n');
     else console.log(line);
