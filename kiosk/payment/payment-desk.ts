@@ -113,10 +113,11 @@ export class PaymentDesk {
    * After a restart: FPS attempts left unfinished for longer than the budget (the applicant
    * has gone) are cancelled at the acquirer, whose answer settles them (timed out, or paid if
    * the money came). Younger ones wait for the applicant to come back to the same code.
+   * `olderThanMs` 0: a kiosk whose sessions never survive a restart (the photo kiosk) settles all.
    */
-  async recover(): Promise<FpsOutcome[]> {
-    const { store, clock, budgetMs } = this.#d;
-    const stale = store.unfinished().filter((a) => a.method === 'fps' && !this.#live.has(a.key) && clock.now() - a.createdMs >= budgetMs);
+  async recover(olderThanMs = this.#d.budgetMs): Promise<FpsOutcome[]> {
+    const { store, clock } = this.#d;
+    const stale = store.unfinished().filter((a) => a.method === 'fps' && !this.#live.has(a.key) && clock.now() - a.createdMs >= olderThanMs);
     const out: FpsOutcome[] = [];
     for (const a of stale) {
       if (a.state !== 'cancelling') recordState(this.#d, a, 'cancelling', null, 'stale_after_restart');

@@ -2,7 +2,7 @@ import type { CardPaymentReader } from '../../drivers/payment/card-payment-inter
 import type { Cents } from '../payment/money.ts';
 import { payByOctopus } from '../payment/octopus-payment.ts';
 import type { PaymentDesk } from '../payment/payment-desk.ts';
-import type { RecordDeps } from '../payment/payment-record.ts';
+import { recordState, type RecordDeps } from '../payment/payment-record.ts';
 import type { PaymentScreen } from '../payment/payment-screen.ts';
 import type { AttemptState } from '../payment/payment-store.ts';
 
@@ -30,4 +30,17 @@ export function photoPayments(desk: PaymentDesk, octopus: RecordDeps & { reader:
       else octopus.reader.abort();
     },
   };
+}
+
+/**
+ * After a restart no applicant is at the kiosk, so an Octopus attempt left unfinished is
+ * settled at once by asking the reader whether its key was debited: paid, or timed out (not
+ * charged). Every state journalled (kiosk/payment recordState).
+ */
+export async function settleOctopusAfterRestart(d: RecordDeps & { reader: CardPaymentReader }): Promise<void> {
+  for (const a of d.store.unfinished().filter((x) => x.method === 'octopus')) {
+    const r = await d.reader.lookup(a.key).catch(() => ({ outcome: 'none' as const }));
+    if (r.outcome === 'paid') recordState(d, a, 'paid', r.receiptRef, 'found_after_restart');
+    else recordState(d, a, 'timed_out', null, 'restart');
+  }
 }
