@@ -35,14 +35,27 @@ export class Faults {
     return kinds[Math.floor(this.#random() * kinds.length)]!;
   }
 
+  /** Every fault injected, with when it began and ended (performance.now()), for explaining what the judge saw. */
+  readonly timeline: { kind: FaultKind; from: number; to?: number }[] = [];
+
+  /** The faults that began within the last `ms` (or are still on), as "kill 12.3 s ago (4.1 s long)". */
+  recent(ms: number, now = performance.now()): string[] {
+    return this.timeline
+      .filter((f) => (f.to ?? now) >= now - ms)
+      .map((f) => `${f.kind} ${((now - f.from) / 1000).toFixed(1)} s ago (${f.to === undefined ? 'still on' : `${((f.to - f.from) / 1000).toFixed(1)} s long`})`);
+  }
+
   async inject(kind: FaultKind): Promise<void> {
     this.counts[kind]++;
+    const entry: { kind: FaultKind; from: number; to?: number } = { kind, from: performance.now() };
+    this.timeline.push(entry);
     // The gate gone or its link cut: no heartbeat gap is measured until it is back.
     const silencing = kind === 'kill' || kind === 'serial' || kind === 'controller';
     if (silencing) this.#judge.pauseBeats();
     try {
       await this.#play(kind);
     } finally {
+      entry.to = performance.now();
       if (silencing) this.#judge.resumeBeats();
     }
   }

@@ -23,6 +23,8 @@ export interface WrongOpening {
   /** Seconds into the soak. */
   at_s: number;
   why: string;
+  /** What else was going on: faults around it, the gate's mode, the plant's occupancy. */
+  context: string;
 }
 
 export class Judge {
@@ -41,6 +43,10 @@ export class Judge {
   readonly lateClosings: number[] = [];
   /** Until this performance.now() a real fire alarm excuses open doors (a blip excuses nothing). */
   fireUntil = 0;
+  /** Set by the run: what else was going on at a wrong opening (faults, the gate's mode). */
+  context: () => string = () => '';
+  /** Set by the run: told at once of a wrong opening, so a long run shows it when it happens. */
+  onWrong: (w: WrongOpening) => void = () => {};
   fireBlips = 0;
 
   constructor(rig: SoakRig, traffic: Traffic) {
@@ -79,7 +85,12 @@ export class Judge {
       this.releases[door]++;
       if (w.at < this.fireUntil || this.#rig.plant.role('fire_alarm') === true) return;
       const why = door === 'exit' ? this.#exitWrong() : this.#entryWrong();
-      if (why) this.wrong.push({ door, at_s: +((w.at - this.#t0) / 1000).toFixed(1), why });
+      if (!why) return;
+      const plant = this.#rig.plant;
+      const where = `occupancy ${String(plant.role('mantrap_occupancy'))}, inside ${this.#traffic.inside().map((x) => x.kind).join('+') || 'nobody'}, approaching ${this.#traffic.approaching().map((x) => x.kind).join('+') || 'nobody'}`;
+      const wrong: WrongOpening = { door, at_s: +((w.at - this.#t0) / 1000).toFixed(1), why, context: `${where}; ${this.context()}` };
+      this.wrong.push(wrong);
+      this.onWrong(wrong);
     });
   }
 

@@ -85,6 +85,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     const judge = new Judge(rig, traffic);
     rig.onWrite = (w) => judge.onWrite(w);
     const faults = new Faults(rig, judge, random);
+    judge.context = () => `gate ${rig.mode() ?? 'unknown'}; faults in the last 30 s: ${faults.recent(30_000).join(', ') || 'none'}`;
+    judge.onWrong = (w) => say(`soak: WRONG OPENING ${w.door} at ${w.at_s} s — ${w.why}; ${w.context}`);
     await faults.startGate();
     say(`soak: seed ${o.seed}, gate in service after ${faults.restartMs[0]} ms; ${o.kills} kills to go`);
 
