@@ -93,7 +93,7 @@ export async function playPhotoScenario(w: PhotoWorld, cast: PhotoCast, sc: Phot
   const until = async (done: () => boolean, stepMs: number, what: string): Promise<void> => {
     while (!done()) {
       if (Date.now() > deadline) throw new Error(`stuck in ${state()} waiting for ${what}`);
-      if (stepMs > 0) await wait(stepMs);
+      if (sim && stepMs > 0) await wait(stepMs);
       else await (sim ? turn() : new Promise((r) => setTimeout(r, 5)));
     }
   };
