@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts';
 import type { TokenVerdict } from '../crossing/types.ts';
 import type { Logger } from '../log.ts';
 import { TrustList } from '../passport/trust.ts';
+import { warmFaceDecoders } from '../passport/index.ts';
 import { assertStrictModesAll } from '../strict-modes.ts';
 import type { TokenScanner } from '../../drivers/scanner/interface.ts';
 import { createDocumentCheck } from './document-check.ts';
@@ -50,6 +51,8 @@ export async function createExpressParts(
   };
   const trust = { current: load(), reload: () => void (trust.current = load()) };
   const chipReader = await chipReaderFor(config);
+  // Compiling the JPEG 2000 decoder blocks the loop for ~0.9 s at load 26: at start, not in the first JPEG 2000 traveller's crossing.
+  await warmFaceDecoders();
   const mrzReader = createMrzReader(p, { clock: deps.clock, log: deps.log.child({ part: 'mrz' }) });
   const visa = createExpressVisa(config.visa, { clock: deps.clock, log: deps.log.child({ part: 'visa' }) });
   visa.inbox.attach(deps.scanners ?? []);
