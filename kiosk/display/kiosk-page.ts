@@ -30,6 +30,7 @@ body[data-tone="go"] h1 { color: var(--go); }
 body[data-tone="wait"] h1 { color: var(--wait); }
 #lines p { font-size: 34px; line-height: 1.4; margin: 8px 0; max-width: 900px; }
 #actions { display: flex; flex-wrap: wrap; gap: 32px; justify-content: center; }
+#qr svg { width: 600px; height: 600px; display: block; }
 `;
 
 const SCRIPT = `
@@ -43,6 +44,7 @@ const nav = document.getElementById('languages');
 const title = document.getElementById('title');
 const lines = document.getElementById('lines');
 const actions = document.getElementById('actions');
+const qr = document.getElementById('qr');
 function post(body) {
   return fetch('/kiosk/act', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => {});
 }
@@ -65,6 +67,9 @@ function paint(newScreen) {
   for (const b of nav.children) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
   title.textContent = s.title[lang];
   lines.replaceChildren(...s.lines.map((t) => { const p = document.createElement('p'); p.textContent = t[lang]; return p; }));
+  qr.hidden = !s.qr;
+  if (!s.qr) qr.replaceChildren();
+  else if (qr.dataset.svg !== s.qr.svg) { qr.dataset.svg = s.qr.svg; qr.replaceChildren(new DOMParser().parseFromString(s.qr.svg, 'image/svg+xml').documentElement); }
   const ordered = [...s.actions].sort((a, b) => Number(!!b.primary) - Number(!!a.primary));
   actions.replaceChildren(...ordered.map((a) => {
     const b = document.createElement('button');
@@ -113,6 +118,7 @@ export function renderKioskPage(nonce: string, view: KioskView): string {
 <main aria-live="polite">
 <h1 id="title" tabindex="-1"></h1>
 <div id="lines"></div>
+<div id="qr" role="img" aria-label="QR code · 二維碼 · 二维码" hidden></div>
 <div id="actions" role="group" aria-labelledby="title"></div>
 </main>
 <script type="application/json" id="boot" nonce="${nonce}">${scriptJson(view)}</script>

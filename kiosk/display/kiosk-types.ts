@@ -26,6 +26,8 @@ export interface KioskScreen {
   readonly actions: readonly KioskAction[];
   /** True while the visitor is expected to tap: the inactivity timeout runs only then. */
   readonly awaitsVisitor: boolean;
+  /** A code the visitor scans with their phone (the photo kiosk's FPS payment code): an SVG drawn under the lines. Merchant data only. */
+  readonly qr?: { readonly svg: string };
 }
 
 /** The kiosk profile as the page sees it: current screen, its changes, the visitor's taps. */
