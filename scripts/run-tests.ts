@@ -2,8 +2,8 @@
  * Runs every test/**\/*.test.ts file in its own Node process (isolation: a test that
  * leaks a serial port or a worker cannot hang the others), two at a time on the 2-core
  * machine, longest first. Files whose first line contains `@serial` (one pcscd per machine,
- * heavy gate processes) run one after another in a lane of their own, never two at once,
- * beside the two others. Ends with the one line CI reads: `N passed, N failed, N skipped`.
+ * heavy gate processes) run one after another in one lane, never two at once, beside the
+ * other lane. Ends with the one line CI reads: `N passed, N failed, N skipped`.
  *
  *   node --import tsx scripts/run-tests.ts [filter…]
  */
@@ -141,12 +141,11 @@ async function main(): Promise<void> {
   serial.sort(longestFirst);
   parallel.sort(longestFirst);
   const results: FileResult[] = [];
-  // One lane of its own takes the @serial files (one pcscd per machine; heavy gate processes),
-  // one after another, while JOBS lanes run the rest; then it joins them. Two @serial files
-  // never overlap. Most files wait on peers, doors and timers more than they compute.
-  const lanes = Math.max(1, JOBS) + (serial.length ? 1 : 0);
+  // Lane 0 takes the @serial files (one pcscd per machine; heavy gate processes) one after
+  // another while the other lane runs the rest; then it joins. Two @serial files never overlap,
+  // and no more than JOBS files ever run at once (the suite must pass beside two CPU burners).
   await Promise.all(
-    Array.from({ length: lanes }, async (_, lane) => {
+    Array.from({ length: Math.max(1, JOBS) }, async (_, lane) => {
       if (lane === 0) for (let f = serial.shift(); f; f = serial.shift()) results.push(await runFile(f));
       for (let f = parallel.shift(); f; f = parallel.shift()) results.push(await runFile(f));
     }),
