@@ -32,6 +32,8 @@ export const EVENT_TYPES = [
   'officer_action',
   /** Counter camera station (issue 15, kiosk/counter/): the case shown to the officer — verdicts, band, liveness, quality; never the portrait. */
   'counter_case',
+  /** Smart-ID collection kiosk (issue 14 §4, kiosk/collection/): every step of a collection — slip hash, card and subject pseudonyms, reason codes; never a number, photo or template. */
+  'collection_step',
   /** The gate's signature over the chain's head (checkpoint.ts); appended by the journal itself. */
   'journal_checkpoint',
 ] as const;
@@ -142,6 +144,7 @@ export interface EventDataMap {
   photo_check: { application: string; step: string } & JsonObject;
   officer_action: { officer: string; action: string } & JsonObject;
   counter_case: { arrival: string } & JsonObject;
+  collection_step: { step: string } & JsonObject;
   journal_checkpoint: { seq: number; hash: string; kid: string; signed: string } & JsonObject;
 }
 
