@@ -6,6 +6,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import type { KioskAction, KioskScreen, KioskSource, Tri } from '../display/kiosk-types.ts';
 import { errorCode } from '../errors.ts';
 import type { VerifyResult } from '../biometrics/index.ts';
+import { fpsQrSvgSync } from '../payment/fps-qr-render.ts';
 import { formatHkd, type Cents } from '../payment/money.ts';
 import { journalView, type PortraitResult } from '../portrait/check.ts';
 import type { Wording } from '../portrait/rules.ts';
@@ -43,6 +44,8 @@ interface Applicant {
   template: Float32Array | null;
   result: PortraitResult | null;
   qr: string | null;
+  /** The code drawn once per applicant (the screen is redrawn on every change). */
+  qrSvg: string | null;
   paymentRef: string | null;
 }
 
@@ -147,7 +150,7 @@ export class PhotoKiosk implements KioskSource {
   #changed(snap: SnapshotFrom<typeof photoMachine>): void {
     const state = String(snap.value);
     if (state === 'idle') this.#forget();
-    else if (!this.#applicant) this.#applicant = { application: newApplication(), print: null, template: null, result: null, qr: null, paymentRef: null };
+    else if (!this.#applicant) this.#applicant = { application: newApplication(), print: null, template: null, result: null, qr: null, qrSvg: null, paymentRef: null };
     const c = snap.context;
     // the task's identity: a re-entered state (another face attempt, another scan) is a new task
     const key = `${state}:${c.scanAttempts}:${c.faceAttempts}:${this.#visit}`;
@@ -267,7 +270,12 @@ export class PhotoKiosk implements KioskSource {
       if (c.outcome && REFUSED_PHOTO.has(c.outcome)) actions.push(ACTIONS.counter, { ...ACTIONS.done, primary: false });
       else actions.push(ACTIONS.done);
     }
-    return { id: out.screen.id, tone, title: tri(out.screen.text), lines: out.screen.hint ? [tri(out.screen.hint)] : [], actions, awaitsVisitor: awaits };
+    const screen: KioskScreen = { id: out.screen.id, tone, title: tri(out.screen.text), lines: out.screen.hint ? [tri(out.screen.hint)] : [], actions, awaitsVisitor: awaits };
+    if (state === 'paying' && c.paymentScreen === 'show_qr' && a?.qr) {
+      a.qrSvg ??= fpsQrSvgSync(a.qr);
+      return { ...screen, qr: { svg: a.qrSvg } };
+    }
+    return screen;
   }
 
   #journal(data: Record<string, unknown>): void {
