@@ -72,26 +72,35 @@ export async function chipPortrait(photo: Uint8Array, box: readonly [number, num
   return { format: opts.format, bytes, width, height, setting };
 }
 
-/** Best setting whose output fits the budget (the finest if it fits, else bisection stopping early within 10 % under it). */
+/**
+ * Best setting whose output fits the budget: the finest if it fits; else steps away from the
+ * finest by doubling until one fits, then bisects between the last two, stopping early within
+ * 10 % under the budget. Chip-size portraits fit near the finest setting (LFW chips as JP2: -q:v
+ * 1–4), so this takes 2–4 encodes where bisecting all of 1..1024 took ten; each JP2 encode is an
+ * ffmpeg process (0.3 s at load 11), which made 1,549 chips take over an hour.
+ */
 async function fitBudget(encode: (s: number) => Promise<Buffer>, lo: number, hi: number, larger: 1 | -1, budget: number): Promise<{ bytes: Buffer; setting: number }> {
-  // A small portrait often fits at the best setting: one encode instead of ten (a 200-px LFW chip as JP2: 0.3 s instead of 2.7 s).
-  const top = larger === 1 ? hi : lo;
-  const finest = await encode(top);
-  if (finest.length <= budget) return { bytes: finest, setting: top };
-  let best: { bytes: Buffer; setting: number } | undefined;
-  let a = lo, b = hi;
-  while (a <= b) {
-    const s = Math.floor((a + b) / 2);
-    const bytes = await encode(s);
-    if (bytes.length <= budget) {
-      if (!best || bytes.length > best.bytes.length) best = { bytes, setting: s };
-      if (bytes.length >= 0.9 * budget) break;
-      if (larger === 1) a = s + 1; else b = s - 1;
-    } else if (larger === 1) b = s - 1; else a = s + 1;
+  // Settings counted as distance from the finest: d = 0 is the finest, bigger d is smaller output.
+  const finestSetting = larger === 1 ? hi : lo;
+  const at = (d: number): number => (larger === 1 ? hi - d : lo + d);
+  const maxD = hi - lo;
+  const finest = await encode(finestSetting);
+  if (finest.length <= budget) return { bytes: finest, setting: finestSetting };
+  let tooBig = 0, d = 1;
+  let fits: { bytes: Buffer; setting: number; d: number } | undefined;
+  while (!fits) {
+    const bytes = await encode(at(d));
+    if (bytes.length <= budget) fits = { bytes, setting: at(d), d };
+    else if (d === maxD) return { bytes, setting: at(d) };
+    else { tooBig = d; d = Math.min(maxD, d * 2); }
   }
-  if (best) return best;
-  const s = larger === 1 ? lo : hi;
-  return { bytes: await encode(s), setting: s };
+  let a = tooBig + 1, b = fits.d - 1;
+  while (a <= b && fits.bytes.length < 0.9 * budget) {
+    const m = Math.floor((a + b) / 2);
+    const bytes = await encode(at(m));
+    if (bytes.length <= budget) { if (bytes.length > fits.bytes.length) fits = { bytes, setting: at(m), d: m }; b = m - 1; } else a = m + 1;
+  }
+  return { bytes: fits.bytes, setting: fits.setting };
 }
 
 /**
@@ -130,7 +139,7 @@ export async function chipFrame(p: ChipPortrait): Promise<RawFrame> {
 
 // ---------------------------------------------------------------------------------------------
 
-interface Opts { dir: string; identities: string; format: string; bytes: string; out?: string; workers: string; cache: boolean; writeOperatingPoints?: boolean }
+interface Opts { dir: string; identities: string; format: string; bytes: string; out?: string; workers: string; cache: boolean; writeOperatingPoints?: boolean; chips?: string }
 
 const FARS = ['1e-2', '1e-3', '1e-4', '1e-5'] as const;
 const WRITTEN = ['1e-3', '1e-4', '1e-5'] as const;
@@ -139,7 +148,7 @@ const dot = (a: Float32Array, b: Float32Array): number => { let s = 0; for (let 
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 /** Bump when chipPortrait changes what it makes: cached chip templates then no longer apply. */
-const CHIP_RECIPE = 'v2';
+const CHIP_RECIPE = 'v3';
 
 interface Extreme { i: string; j: string; s: number }
 interface Scores { genuine: number[]; impostor: number[]; shiftGenuine: number; shiftImpostor: number; lowGenuine: Extreme[]; highImpostor: Extreme[] }
@@ -156,10 +165,10 @@ function keep(list: Extreme[], e: Extreme, low: boolean, n = 3): void {
  * Ordered pairs i ≠ j; a missing template scores −∞ (a rejection, never dropped). The shift is
  * the same pair scored with the chip reference minus with the full-photo reference.
  */
-function score(files: string[], ids: Map<string, string>, ref: Map<string, Float32Array>, live: Map<string, Float32Array>, base?: Map<string, Float32Array>): Scores {
+function score(files: string[], ids: Map<string, string>, ref: Map<string, Float32Array>, live: Map<string, Float32Array>, base?: Map<string, Float32Array>, refFiles: string[] = files): Scores {
   const out: Scores = { genuine: [], impostor: [], shiftGenuine: 0, shiftImpostor: 0, lowGenuine: [], highImpostor: [] };
   let sg = 0, ng = 0, si = 0, ni = 0;
-  for (const i of files) for (const j of files) {
+  for (const i of refFiles) for (const j of files) {
     if (i === j) continue;
     const a = ref.get(i), b = live.get(j);
     const s = a && b ? dot(a, b) : -Infinity;
@@ -189,7 +198,7 @@ interface Size { bytes: number; width: number; height: number; setting: number }
  * Full-photo templates (shared with bench-accuracy's cache) and chip-portrait templates per
  * format, each image through the networks once; `workers` photos in flight.
  */
-async function extractAll(engine: FaceEngine, o: Opts, files: string[], formats: ChipFormat[], out: string) {
+async function extractAll(engine: FaceEngine, o: Opts, files: string[], formats: ChipFormat[], out: string, chipFiles: Set<string>) {
   const full = new Map<string, Float32Array>();
   const chip = new Map<ChipFormat, Map<string, Float32Array>>(formats.map((f) => [f, new Map()]));
   const sizes = new Map<ChipFormat, Size[]>(formats.map((f) => [f, []]));
@@ -215,6 +224,7 @@ async function extractAll(engine: FaceEngine, o: Opts, files: string[], formats:
       return;
     }
     full.set(f, face.template);
+    if (!chipFiles.has(f)) return;
     for (const fmt of formats) {
       const ckey = `${key}:chip-${fmt}-${o.bytes}-${CHIP_RECIPE}`;
       let c = chips?.get(ckey);
@@ -255,6 +265,10 @@ async function run(o: Opts): Promise<void> {
   }
   if (ids.size < 2) throw new EgateError('USAGE', `fewer than two labelled images in ${o.identities}`);
   const files = [...ids.keys()];
+  const limit = o.chips === undefined ? files.length : Number(o.chips);
+  if (!(Number.isInteger(limit) && limit >= 2)) throw new EgateError('USAGE', '--chips must be a whole number of at least 2');
+  if (limit < files.length && o.writeOperatingPoints) throw new EgateError('USAGE', '--chips N is a check on part of the data: operating points are written only from all photos');
+  const refFiles = files.slice(0, limit);
   const out = o.out ?? mkdtempSync(join(tmpdir(), 'bench-chip-'));
   mkdirSync(out, { recursive: true });
 
@@ -264,7 +278,7 @@ async function run(o: Opts): Promise<void> {
   const t0 = performance.now();
   let ex: Awaited<ReturnType<typeof extractAll>>;
   try {
-    ex = await extractAll(engine, o, files, formats, out);
+    ex = await extractAll(engine, o, files, formats, out, new Set(refFiles));
   } finally {
     await engine.close();
   }
@@ -272,20 +286,20 @@ async function run(o: Opts): Promise<void> {
   const baseRates = rates(base);
   const fullThresholds = Object.fromEntries(WRITTEN.map((f) => [`fmr_${f}`, baseRates[f]!.threshold]));
   const configured = config.chipOperatingPoints ?? {};
-  console.log(`photos ${files.length} (${new Set(ids.values()).size} identities), chip budget ${o.bytes} bytes, ${((performance.now() - t0) / 1000).toFixed(0)} s; chip images in ${out}`);
+  console.log(`photos ${files.length} (${new Set(ids.values()).size} identities), chip references ${refFiles.length}${refFiles.length < files.length ? ' (first of the list: --chips)' : ''}, chip budget ${o.bytes} bytes, ${((performance.now() - t0) / 1000).toFixed(0)} s; chip images in ${out}`);
   console.log(`full-photo references: ${base.genuine.length} genuine / ${base.impostor.length} impostor ordered pairs, EER ${(equalErrorRate(base.genuine, base.impostor) * 100).toFixed(2)} %, thresholds ${FARS.map((f) => `${f} ${baseRates[f]!.threshold.toFixed(3)}`).join(', ')}`);
 
   const perFormat: Record<string, unknown> = {};
   const results = new Map<ChipFormat, { s: ReturnType<typeof score>; at: Record<string, RatesAt> }>();
   for (const fmt of formats) {
-    const s = score(files, ids, ex.chip.get(fmt)!, ex.full, ex.full);
+    const s = score(files, ids, ex.chip.get(fmt)!, ex.full, ex.full, refFiles);
     const at = rates(s);
     results.set(fmt, { s, at });
     const sz = ex.sizes.get(fmt)!;
     const fails = ex.failed.filter((f) => f.stage === fmt);
     const shift = (same: boolean): number => (same ? s.shiftGenuine : s.shiftImpostor);
     const finite = (xs: number[], pick: (a: number, b: number) => number): number => xs.reduce((m, x) => (Number.isFinite(x) ? pick(m, x) : m), NaN);
-    const self = files.filter((f) => ex.chip.get(fmt)!.has(f)).map((f) => dot(ex.chip.get(fmt)!.get(f)!, ex.full.get(f)!));
+    const self = refFiles.filter((f) => ex.chip.get(fmt)!.has(f)).map((f) => dot(ex.chip.get(fmt)!.get(f)!, ex.full.get(f)!));
     const eer = equalErrorRate(s.genuine, s.impostor);
     const bytes = sz.map((x) => x.bytes);
     perFormat[fmt] = {
@@ -320,6 +334,7 @@ async function run(o: Opts): Promise<void> {
 
   const summary = {
     photos: files.length,
+    chip_references: refFiles.length,
     identities: new Set(ids.values()).size,
     budget_bytes: Number(o.bytes),
     failed_full: ex.failed.filter((f) => f.stage === 'full').length,
@@ -369,6 +384,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
     .option('--bytes <n>', 'byte budget of one chip image (DG2 faces are about 15–20 KB)', '18000')
     .option('--out <dir>', 'where the chip images and chip-accuracy.json go (default: a temp dir)')
     .option('--workers <n>', 'face worker threads (photos in flight)', '1')
+    .option('--chips <n>', 'only the first N photos (file order of --identities) become chip references; every photo stays a live capture. For a check at the configured points when making all chips takes too long; never with --write-operating-points')
     .option('--no-cache', 'extract every template again instead of reusing var/face-cache/')
     .option('--write-operating-points', 'write chipOperatingPoints (fmr_1e-3, fmr_1e-4, fmr_1e-5) into config/operating-points.json')
     .action(async (o: Opts) => {
