@@ -8,6 +8,7 @@ import { faceSection } from './sections/face.ts';
 import { timingsSection } from './sections/gate.ts';
 import { enrolmentSection, journalSection, localSection, syncSection } from './sections/journal.ts';
 import { passportSection } from './sections/passport.ts';
+import { photoKioskSection } from './sections/photo-kiosk.ts';
 import { portraitSection } from './sections/portrait.ts';
 import { printerSection } from './sections/printer.ts';
 import { readersSection } from './sections/readers.ts';
@@ -52,6 +53,8 @@ export const configSchema = z.strictObject({
   visa: visaSection,
   /** Passport-photo compliance: the lowest score each rule accepts (kiosk/portrait, issue 15). */
   portrait: portraitSection,
+  /** Passport-application photo kiosk: scanner, timings, fee and payment (`photo` profile, issue 15). */
+  photoKiosk: photoKioskSection,
   /** Local interfaces: the traveller display page and the technician CLI socket. */
   local: localSection,
   /** Signed updates: TUF repository, A/B release slots, install bounds (issue 18). */
