@@ -78,6 +78,19 @@ export class ArrivalRecordStore {
     return rows.length;
   }
 
+  /** Every live record, oldest expiry first (for sealing to central; removed by `remove` once central has them). */
+  live(nowMs: number): ArrivalRecord[] {
+    this.purgeExpired(nowMs);
+    const rows = this.#db.prepare('SELECT * FROM arrivals ORDER BY expires_ms').all() as { arrival: string; expires_ms: number; nonce: Buffer; sealed: Buffer }[];
+    return rows.map((r) => this.#open(r));
+  }
+
+  /** Deletes the named records (central acknowledged them); returns how many were there. */
+  remove(arrivals: readonly string[]): number {
+    const del = this.#db.prepare('DELETE FROM arrivals WHERE arrival = ?');
+    return this.#db.transaction(() => arrivals.reduce((n, a) => n + del.run(a).changes, 0))();
+  }
+
   /** Deletes every record past its life; returns how many. */
   purgeExpired(nowMs: number): number {
     return this.#db.prepare('DELETE FROM arrivals WHERE expires_ms <= ?').run(nowMs).changes;

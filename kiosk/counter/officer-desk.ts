@@ -3,7 +3,6 @@ import type { Clock } from '../../core/clock.ts';
 import { EgateError } from '../../core/errors.ts';
 import { readCredentials, verifyTechnician } from '../cli/credentials.ts';
 import { LoginLockout, type LockoutLimits } from '../cli/lockout.ts';
-import type { Journal } from '../journal/journal.ts';
 
 /**
  * The counter officer's login and decisions. Officers use the technician credential design
@@ -22,7 +21,8 @@ export interface OfficerDeskDeps {
   credentialsPath: string;
   lockoutPath: string;
   limits: LockoutLimits;
-  journal: Pick<Journal, 'append'>;
+  /** The seat's journal (method form: a Journal or the kiosk host's append). */
+  journal: { append(type: 'officer_action', data: { officer: string; action: string; arrival?: string; reason?: string | null }): unknown };
   clock: Clock;
   idleMs: number;
 }
@@ -67,6 +67,15 @@ export class OfficerDesk {
     if (!s) return;
     this.#sessions.delete(session);
     this.#journal(s.officer, 'logout', {});
+  }
+
+  /** The officer of a live session (and the session's idle time restarts), or undefined. */
+  officerOf(session: string): string | undefined {
+    try {
+      return this.#live(session).officer;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The officer's decision on an arrival; journalled before it takes effect. Returns the officer id. */
