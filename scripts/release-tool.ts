@@ -6,12 +6,16 @@
  *   node --import tsx scripts/release-tool.ts init --keys var/release-keys --repo var/repo
  *   node --import tsx scripts/release-tool.ts publish --keys var/release-keys --repo var/repo \
  *        --release 1.4.0 --app dist/egate-1.4.0.tar.gz --model models/face.onnx --model models/det.onnx
+ *   node --import tsx scripts/release-tool.ts bundle --keys var/release-keys --repo var/repo --release 1.4.0
+ *        (builds the application bundle and model targets from this checkout and publishes them)
  *   node --import tsx scripts/release-tool.ts timestamp --keys var/release-keys --repo var/repo
  *   node --import tsx scripts/release-tool.ts rotate-root --keys var/release-keys --new-keys var/keys-2 --repo var/repo
  *
  * The gate is provisioned with <repo>/metadata/1.root.json as <dataDir>/update/metadata/root.json.
  */
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildRelease } from './release/bundle.ts';
 import { Command } from 'commander';
 import { DEFAULT_POLICY, generateKeys, initRepository, publishRelease, refreshTimestamp, ROLES, rotateRoot } from './release/tuf-repository.ts';
 
@@ -53,6 +57,20 @@ program
       ...o.model.map((m) => ({ file: m, name: `models/${basename(m).toLowerCase()}`, kind: 'model' as const })),
     ];
     console.log(JSON.stringify(publishRelease({ repoDir: o.repo, keyDir: o.keys, version: o.release, files })));
+  });
+
+program
+  .command('bundle')
+  .description("build the gate's application bundle (product directories, package.json and lock; no tests or tools) and its model targets from this checkout; with --keys and --repo, publish them as a signed release")
+  .requiredOption('--release <version>', 'release label, e.g. 1.4.0')
+  .option('--out <dir>', 'where to write the bundle and models (default: a temporary directory)')
+  .option('--keys <dir>')
+  .option('--repo <dir>')
+  .action((o: { release: string; out?: string; keys?: string; repo?: string }) => {
+    const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+    const built = buildRelease({ root, release: o.release, ...(o.out ? { outDir: o.out } : {}) });
+    const published = o.keys && o.repo ? publishRelease({ repoDir: o.repo, keyDir: o.keys, version: o.release, files: built.files }) : undefined;
+    console.log(JSON.stringify({ bundle: built.bundle, lockSha256: built.lockSha256, targets: built.files.map((f) => f.name), dir: built.dir, ...(published ? { published } : {}) }));
   });
 
 program

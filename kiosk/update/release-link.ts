@@ -81,8 +81,9 @@ export class ReleaseLink {
   /** Only while the lane is out of service: the self-test never runs beside a real crossing. */
   async #selfTest(): Promise<Extract<FromRelease, { t: 'self_test' }>> {
     if (!this.#o.selfTest) return { t: 'self_test', ok: false, outcomes: {}, detail: 'this release has no self-test crossing', ms: 0 };
+    // A release just started may still be reading its lane ('starting'): it serves nobody either.
     const mode = this.#control.status().mode;
-    if (mode !== 'out_of_service') return { t: 'self_test', ok: false, outcomes: {}, detail: `the lane is ${mode}, not out of service`, ms: 0 };
+    if (mode !== 'out_of_service' && mode !== 'starting') return { t: 'self_test', ok: false, outcomes: {}, detail: `the lane is ${mode}, not out of service`, ms: 0 };
     const r = await this.#o.selfTest();
     this.#o.log.info({ ok: r.ok, ...r.outcomes, ms: r.ms }, 'self-test crossing');
     return { t: 'self_test', ...r };

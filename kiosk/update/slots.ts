@@ -37,7 +37,8 @@ export type InstallStep =
   | 'rolling_back'
   | 'rolled_back';
 
-const entrySchema = z.strictObject({ argv: z.array(z.string().min(1).max(512)).min(1).max(32) });
+// A built bundle also names its release, lockfile and file hashes (scripts/release/bundle.ts): only argv is needed here.
+const entrySchema = z.object({ argv: z.array(z.string().min(1).max(512)).min(1).max(32) });
 /** The bundle names how it is started: node arguments relative to its own root. */
 export const BUNDLE_ENTRY = 'egate-release.json';
 
