@@ -54,3 +54,24 @@ export interface GateControlApi {
   journal(type: 'maintenance_action' | 'config_changed' | 'keys_changed', data: Record<string, unknown>): void;
   on<K extends keyof GateControlEvents>(event: K, fn: (payload: GateControlEvents[K]) => void): () => void;
 }
+
+/** One device's answer to the technician's `selftest` (nothing moves). */
+export interface SelfTestCheck {
+  device: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Any seat as its technician CLI and central link see it: a lane (kiosk/control.ts) or a kiosk
+ * (kiosk/seat/kiosk-seat.ts). The stores are the ones the CLI and central commands manage.
+ */
+export interface SeatControl extends GateControlApi {
+  readonly config: import('../config/schema.ts').GateConfig;
+  readonly journalStore: import('./journal/index.ts').Journal;
+  readonly references: import('./enrolment/reference-store.ts').ReferenceStore;
+  readonly tokens: import('./tokens/open.ts').TokenStores;
+  readonly engine: import('./biometrics/index.ts').FaceEngine;
+  /** Each device shows it is alive within a short wait; nothing moves. */
+  selfTest(clock: import('./clock.ts').Clock): Promise<{ ok: boolean; checks: SelfTestCheck[] }>;
+}

@@ -3,10 +3,13 @@ import type { FaceEngine } from './biometrics/index.ts';
 import type {
   ControlResult,
   DeviceHealth,
-  GateControlApi,
   GateControlEvents,
   GateStatus,
+  SeatControl,
+  SelfTestCheck,
 } from './control-types.ts';
+import type { Clock } from './clock.ts';
+import { laneSelfTest } from './lane-selftest.ts';
 import type { CrossingRecord } from './crossing/types.ts';
 import type { Screen } from './display/messages.ts';
 import type { ReferenceStore } from './enrolment/reference-store.ts';
@@ -23,7 +26,7 @@ const DOOR_ROLES: Record<string, string> = { entry: 'entry_release', exit: 'exit
  * The gate as its operators see it: status, mode, hand door commands, and the stores the
  * CLI and the central link manage. Every refusal is a typed result, never a throw.
  */
-export class GateControl implements GateControlApi {
+export class GateControl implements SeatControl {
   readonly gate: Gate;
   readonly startedAt = new Date().toISOString();
   #last: CrossingRecord | null = null;
@@ -85,6 +88,10 @@ export class GateControl implements GateControlApi {
 
   screen(): Screen | undefined {
     return this.gate.screen;
+  }
+
+  selfTest(clock: Clock): Promise<{ ok: boolean; checks: SelfTestCheck[] }> {
+    return laneSelfTest(this, clock);
   }
 
   setMode(mode: 'in_service' | 'out_of_service' | 'maintenance', by: string): ControlResult {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Clock } from '../clock.ts';
-import type { GateControl } from '../control.ts';
+import type { SeatControl } from '../control-types.ts';
 import { CliError } from './errors.ts';
 
 /** The optional central link, as the CLI sees it (kiosk/sync provides it when enabled). */
@@ -11,7 +11,7 @@ export interface SyncHandle {
 }
 
 export interface CommandContext {
-  control: GateControl;
+  control: SeatControl;
   /** The logged-in technician's id: the `by` of every journal entry. */
   technician: string;
   clock: Clock;

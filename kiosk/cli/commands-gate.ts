@@ -4,7 +4,6 @@ import type { ControlResult } from '../control.ts';
 import type { GateStatus } from '../control-types.ts';
 import { parseArgs, type Handler } from './command-types.ts';
 import { CliError } from './errors.ts';
-import { selfTest } from './selftest.ts';
 
 /** Turns a refused facade call into the error the client prints (and the journal records). */
 function must(r: ControlResult): string | undefined {
@@ -47,7 +46,7 @@ export const gateCommands: Record<string, Handler> = {
   },
 
   async selftest(_args, ctx) {
-    const r = await selfTest(ctx.control, ctx.clock);
+    const r = await ctx.control.selfTest(ctx.clock);
     return { result: r, journal: { passed: r.ok, failed: r.checks.filter((c) => !c.ok).map((c) => c.device) } };
   },
 

@@ -1,6 +1,5 @@
-import type { GateStatus } from '../control-types.ts';
+import type { GateStatus, SelfTestCheck } from '../control-types.ts';
 import type { JournalEvent, VerifyResult } from '../journal/index.ts';
-import type { SelfTestCheck } from './selftest.ts';
 
 /** Human-readable answers; `--json` prints the gate's result as it came instead. */
 type Out = (line: string) => void;

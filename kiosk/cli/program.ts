@@ -2,7 +2,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import type { GateStatus } from '../control-types.ts';
+import type { GateStatus, SelfTestCheck } from '../control-types.ts';
 import { EgateError } from '../errors.ts';
 import type { JournalEvent, VerifyResult } from '../journal/index.ts';
 import { CliClient, sessionStore } from './client.ts';
@@ -12,7 +12,6 @@ import * as fmt from './format.ts';
 import { configFile, connectGate, defaultConfigPath, pathFromConfig } from './locate.ts';
 import { addMoreCommands, followJournal } from './program-more.ts';
 import { promptLine } from './prompt.ts';
-import type { SelfTestCheck } from './selftest.ts';
 
 interface GlobalOpts {
   socket?: string;

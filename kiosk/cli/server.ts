@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import type { Clock } from '../clock.ts';
-import type { GateControl } from '../control.ts';
+import type { SeatControl } from '../control-types.ts';
 import { EgateError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { TechnicianAuth } from './auth.ts';
@@ -47,7 +47,7 @@ function actionOf(cmd: string, args: Record<string, unknown>): string {
  * technician runs, and every login attempt, is journalled as maintenance_action
  * `{action, by, result}` — refused ones with their code; PINs and keys never.
  */
-export async function startCliServer(control: GateControl, deps: CliServerDeps): Promise<{ stop(): Promise<void> }> {
+export async function startCliServer(control: SeatControl, deps: CliServerDeps): Promise<{ stop(): Promise<void> }> {
   const local = control.config.local;
   const log = deps.log.child({ part: 'cli' });
   const logFile = deps.logFile ?? local.logFile;

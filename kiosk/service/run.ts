@@ -24,6 +24,8 @@ import { createJournaldLogger } from './journald-log.ts';
 import { createPrettyLogger, logFormat } from './pretty-log.ts';
 import { ServiceNotifier } from './notify.ts';
 import { processChannel, ReleaseLink } from '../update/release-link.ts';
+import { isKioskProfile } from '../seat/registry.ts';
+import { runKioskService } from '../seat/run-kiosk.ts';
 import { selfTestCrossing } from '../update/self-test-crossing.ts';
 
 /** journald sets JOURNAL_STREAM when stdout goes to the journal; a terminal gets readable lines, a pipe JSON. */
@@ -42,6 +44,10 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
   for (const o of writablePathsOutsideDataDir(config)) log.warn({ key: o.key, path: o.path, dataDir: config.dataDir }, 'the gate writes outside dataDir');
   // Every missing key or list at once, each with the command that makes it (`egate config check` shows the same).
   assertNeededFiles(config);
+  // A kiosk or counter profile runs on the kiosk host (kiosk/seat/): same journal, sync, CLI and display, no mantrap.
+  if (isKioskProfile(config.profile)) {
+    return runKioskService(config, { configPath, env, clock, log, notifier: (isAlive) => new ServiceNotifier({ env, isAlive, log: log.child({ part: 'systemd' }), clock }) });
+  }
   const { gate } = await buildGate(config, { clock, log });
   const control = new GateControl(gate);
   const notifier = new ServiceNotifier({ env, isAlive: () => gate.binding.isControlLoopAlive(), log: log.child({ part: 'systemd' }), clock });

@@ -1,12 +1,7 @@
-import type { Clock } from '../clock.ts';
-import type { GateControl } from '../control.ts';
-import { errorCode } from '../errors.ts';
-
-export interface SelfTestCheck {
-  device: string;
-  ok: boolean;
-  detail: string;
-}
+import type { Clock } from './clock.ts';
+import type { GateControl } from './control.ts';
+import type { SelfTestCheck } from './control-types.ts';
+import { errorCode } from './errors.ts';
 
 /** How long each device gets to show it is alive. */
 const WAIT_MS = 2000;
@@ -16,7 +11,7 @@ const WAIT_MS = 2000;
  * answers a fresh poll, the camera delivers a new frame, and every scanner and the card
  * reader are present. It never touches the doors (that is `door cycle`, in maintenance).
  */
-export async function selfTest(control: GateControl, clock: Clock): Promise<{ ok: boolean; checks: SelfTestCheck[] }> {
+export async function laneSelfTest(control: GateControl, clock: Clock): Promise<{ ok: boolean; checks: SelfTestCheck[] }> {
   const d = control.gate.deps;
   const checks: SelfTestCheck[] = [];
   checks.push(await checkController(control, clock));
