@@ -12,6 +12,8 @@ CREATE TABLE IF NOT EXISTS rollouts (
   failure_limit real NOT NULL, wave int NOT NULL DEFAULT 0, state text NOT NULL, reason text,
   started_by text NOT NULL, started_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE rollouts ADD COLUMN IF NOT EXISTS wave_timeout_ms int;
+ALTER TABLE rollouts ADD COLUMN IF NOT EXISTS wave_started_at timestamptz NOT NULL DEFAULT now();
 `;
 
 /** Creates the rollouts table (idempotent). */
@@ -34,6 +36,7 @@ export interface RolloutRow {
   state: 'running' | 'halted' | 'done';
   reason: string | null;
   started_by: string;
+  wave_timeout_ms: number | null;
 }
 
 export interface StartRollout {
@@ -43,6 +46,8 @@ export interface StartRollout {
   /** Cumulative shares of the remaining gates per wave, e.g. [0.1, 0.5]; the last wave takes the rest. */
   shares: number[];
   failureLimit: number;
+  /** Gates of a wave silent this long after it was allowed count as failed (rollout.ts). */
+  waveTimeoutMs?: number;
 }
 
 /**
@@ -66,6 +71,7 @@ export class RolloutService {
   async start(actor: Actor, s: StartRollout): Promise<RolloutRow> {
     if (actor.role !== 'supervisor') throw new CentralError('CENTRAL_FORBIDDEN', 'only a supervisor starts a rollout');
     if (!(s.failureLimit >= 0 && s.failureLimit < 1)) throw new CentralError('CENTRAL_BAD_REQUEST', 'failureLimit must be in [0, 1)');
+    if (s.waveTimeoutMs !== undefined && !(Number.isInteger(s.waveTimeoutMs) && s.waveTimeoutMs > 0)) throw new CentralError('CENTRAL_BAD_REQUEST', 'waveTimeoutMs must be a positive integer');
     const gates = (await this.pool.query<{ gate: string }>('SELECT gate FROM gates')).rows.map((r) => r.gate);
     let waves: string[][];
     try {
@@ -75,8 +81,8 @@ export class RolloutService {
     }
     const row = await inTransaction(this.pool, async (c) => {
       const r = await c.query<RolloutRow>(
-        "INSERT INTO rollouts (release, targets_version, waves, failure_limit, state, started_by) VALUES ($1, $2, $3, $4, 'running', $5) RETURNING *",
-        [s.release, s.targetsVersion, JSON.stringify(waves), s.failureLimit, actor.user],
+        "INSERT INTO rollouts (release, targets_version, waves, failure_limit, state, started_by, wave_timeout_ms) VALUES ($1, $2, $3, $4, 'running', $5, $6) RETURNING *",
+        [s.release, s.targetsVersion, JSON.stringify(waves), s.failureLimit, actor.user, s.waveTimeoutMs ?? null],
       );
       await audit(c, this.instance, actor, 'rollout_started', { id: r.rows[0]!.id, release: s.release, waves: waves.map((w) => w.length), failure_limit: s.failureLimit });
       return r.rows[0]!;
@@ -99,18 +105,20 @@ export class RolloutService {
 
   /** Advances or halts every running rollout; returns what each one decided. */
   async tick(): Promise<{ id: number; decision: Decision }[]> {
-    const running = await this.pool.query<RolloutRow>("SELECT * FROM rollouts WHERE state = 'running' ORDER BY id");
+    const running = await this.pool.query<RolloutRow & { wave_elapsed_ms: number }>(
+      "SELECT *, (extract(epoch FROM now() - wave_started_at) * 1000)::float8 AS wave_elapsed_ms FROM rollouts WHERE state = 'running' ORDER BY id",
+    );
     const out: { id: number; decision: Decision }[] = [];
     for (const r of running.rows) {
-      const plan: RolloutPlan = { release: r.release, targetsVersion: r.targets_version, waves: r.waves, failureLimit: r.failure_limit };
-      const d = decide(plan, r.wave, await this.outcomes(r));
+      const plan: RolloutPlan = { release: r.release, targetsVersion: r.targets_version, waves: r.waves, failureLimit: r.failure_limit, ...(r.wave_timeout_ms !== null ? { waveTimeoutMs: r.wave_timeout_ms } : {}) };
+      const d = decide(plan, r.wave, await this.outcomes(r), r.wave_elapsed_ms);
       out.push({ id: r.id, decision: d });
       if (d.action === 'advance') {
         // Only one instance moves a wave: the row update is conditional on the wave it read.
-        const moved = await this.pool.query("UPDATE rollouts SET wave = wave + 1, updated_at = now() WHERE id = $1 AND wave = $2 AND state = 'running'", [r.id, r.wave]);
+        const moved = await this.pool.query("UPDATE rollouts SET wave = wave + 1, wave_started_at = now(), updated_at = now() WHERE id = $1 AND wave = $2 AND state = 'running'", [r.id, r.wave]);
         if (moved.rowCount) await this.#allow({ ...r, wave: r.wave + 1 }, r.wave + 1);
       } else if (d.action === 'halt' || d.action === 'done') {
-        const reason = d.action === 'halt' ? `${d.failed} of ${d.allowed} allowed gates failed (limit ${r.failure_limit})` : null;
+        const reason = d.action === 'halt' ? `${d.failed} of ${d.allowed} allowed gates failed${d.silent ? ` (${d.silent} silent past the wave timeout of ${r.wave_timeout_ms} ms)` : ''} (limit ${r.failure_limit})` : null;
         const changed = await this.pool.query("UPDATE rollouts SET state = $2, reason = $3, updated_at = now() WHERE id = $1 AND state = 'running'", [r.id, d.action === 'halt' ? 'halted' : 'done', reason]);
         if (changed.rowCount && d.action === 'halt') {
           await inTransaction(this.pool, (c) =>

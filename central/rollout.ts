@@ -13,6 +13,12 @@ export interface RolloutPlan {
   waves: string[][];
   /** Halt when failed gates / allowed gates passes this (0 = halt on the first failure). */
   failureLimit: number;
+  /**
+   * A wave's gates must report within this long after the wave was allowed; after it, every
+   * gate of the wave still silent counts as failed (a gate that cannot report is not a
+   * success). Absent: waves wait for ever.
+   */
+  waveTimeoutMs?: number;
 }
 
 export interface Decision {
@@ -21,6 +27,8 @@ export interface Decision {
   confirmed: number;
   failed: number;
   pending: number;
+  /** Gates of the current wave that did not report within the wave timeout (counted in `failed`). */
+  silent: number;
   failureRate: number;
 }
 
@@ -48,20 +56,26 @@ export function planWaves(gates: readonly string[], canary: readonly string[], s
 /**
  * What the rollout does next, with waves 0…allowedWave allowed. Halting looks at every gate
  * allowed so far and does not wait for the wave to finish: once the failures alone pass the
- * limit no further gate is allowed. A wave advances only when none of its gates is pending.
+ * limit no further gate is allowed. A wave advances only when none of its gates is pending;
+ * past the wave timeout (`waveElapsedMs` since the wave was allowed) the silent gates count as
+ * failed, so a wave that does not report halts the rollout unless its failures stay in the limit.
  */
-export function decide(plan: RolloutPlan, allowedWave: number, outcomes: ReadonlyMap<string, GateOutcome>): Decision {
+export function decide(plan: RolloutPlan, allowedWave: number, outcomes: ReadonlyMap<string, GateOutcome>, waveElapsedMs = 0): Decision {
   const allowedGates = plan.waves.slice(0, allowedWave + 1).flat();
+  const timedOut = plan.waveTimeoutMs !== undefined && waveElapsedMs > plan.waveTimeoutMs;
   let confirmed = 0;
   let failed = 0;
+  let silent = 0;
   for (const g of allowedGates) {
     const o = outcomes.get(g) ?? 'pending';
     if (o === 'confirmed') confirmed++;
     else if (o === 'rolled_back' || o === 'refused') failed++;
+    else if (timedOut) silent++;
   }
+  failed += silent;
   const pending = allowedGates.length - confirmed - failed;
   const failureRate = allowedGates.length ? failed / allowedGates.length : 0;
-  const base = { allowed: allowedGates.length, confirmed, failed, pending, failureRate };
+  const base = { allowed: allowedGates.length, confirmed, failed, pending, silent, failureRate };
   if (failureRate > plan.failureLimit) return { action: 'halt', ...base };
   if (pending > 0) return { action: 'wait', ...base };
   return { action: allowedWave + 1 < plan.waves.length ? 'advance' : 'done', ...base };

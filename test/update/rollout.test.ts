@@ -83,6 +83,19 @@ t('waves: the canary group first, then cumulative shares of the rest; decisions'
   assert.is(decide(plan, 1, o).action, 'halt', '2 of 5 failed, before the wave finished');
 });
 
+t('wave timeout: gates silent past it count as failed; before it the wave waits', () => {
+  const plan = { release: '2', targetsVersion: 2, waves: [['G01', 'G02'], ['G03', 'G04', 'G05', 'G06']], failureLimit: 0.3, waveTimeoutMs: 60_000 };
+  const o = new Map<string, GateOutcome>([['G01', 'confirmed']]);
+  assert.is(decide(plan, 0, o, 59_000).action, 'wait');
+  const d = decide(plan, 0, o, 61_000);
+  assert.equal([d.action, d.silent, d.failed, d.pending], ['halt', 1, 1, 0], '1 silent of 2 = 0.5 > 0.3');
+  // Silent gates within the limit: the wave is over, the next one goes.
+  const o2 = new Map<string, GateOutcome>([['G01', 'confirmed'], ['G02', 'confirmed'], ['G03', 'confirmed'], ['G04', 'confirmed'], ['G05', 'confirmed']]);
+  const d2 = decide(plan, 1, o2, 61_000);
+  assert.equal([d2.action, d2.silent], ['done', 1], '1 silent of 6 is within 0.3');
+  assert.is(decide({ ...plan, waveTimeoutMs: undefined }, 0, o, 10 ** 9).action, 'wait', 'no timeout: waits for ever');
+});
+
 t('a rollout goes canary → waves → done when every gate confirms', async (ctx) => {
   const r = await ctx.rollouts.start({ user: 'sup1', role: 'supervisor' }, { release: '2.0.0', targetsVersion: 2, canary: ['G01', 'G02'], shares: [0.5], failureLimit: 0.1 });
   assert.equal(allowedGates(ctx, 2), ['G01', 'G02']);
@@ -128,6 +141,20 @@ t("the console's lane table carries each gate's release", async (ctx) => {
   const lanes = (await readState(ctx.pool)).lanes;
   assert.is(lanes.find((l) => l.gate === 'G01')!.version, '2.0.0');
   assert.is(lanes.find((l) => l.gate === 'G02')!.version, '1.0.0');
+});
+
+t('a wave whose gates stay silent past the wave timeout halts the rollout, with the silent count in the reason', async (ctx) => {
+  const r = await ctx.rollouts.start({ user: 'sup1', role: 'supervisor' }, { release: '5.0.0', targetsVersion: 5, canary: ['G01', 'G02'], shares: [0.5], failureLimit: 0.25, waveTimeoutMs: 300_000 });
+  await outcome(ctx, 'G01', 'update_confirmed', 5);
+  assert.is((await ctx.rollouts.tick())[0]!.decision.action, 'wait', 'within the timeout the canary group is waited for');
+  // Five minutes pass on the database's clock (the rollout's only clock).
+  await ctx.pool.query("UPDATE rollouts SET wave_started_at = now() - interval '301 seconds' WHERE id = $1", [r.id]);
+  const d = (await ctx.rollouts.tick())[0]!.decision;
+  assert.equal([d.action, d.silent], ['halt', 1]);
+  const row = (await ctx.rollouts.list()).find((x) => x.id === r.id)!;
+  assert.is(row.state, 'halted');
+  assert.match(row.reason ?? '', /1 silent past the wave timeout/);
+  assert.equal(allowedGates(ctx, 5), ['G01', 'G02'], 'no wave after the silent canary');
 });
 
 t('only a supervisor starts a rollout', async (ctx) => {
