@@ -17,6 +17,7 @@ import type { CrossingResult } from './sim/world.ts';
 import { builtinScenario, demoPhotos } from './sim/builtin.ts';
 import { runCorridorDemo } from './sim/corridor-demo.ts';
 import { runPhotoDemo } from './sim/photo-demo.ts';
+import { runCollectionDemo } from './sim/collection-demo.ts';
 
 export interface DemoOptions {
   scenario?: string;
@@ -26,7 +27,7 @@ export interface DemoOptions {
   displayPort?: string;
 }
 
-const PROFILES = ['pedestrian', 'vehicle', 'express', 'walkthrough', 'photo'];
+const PROFILES = ['pedestrian', 'vehicle', 'express', 'walkthrough', 'photo', 'collection'];
 
 /** The simulation's options, shared by `npm run demo` and `npm start` (without a configuration). */
 export function demoOptions(cmd: Command): Command {
@@ -60,6 +61,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if (opts.profile === 'walkthrough') return runCorridorDemo(opts.json ? { json: true } : {});
   // The passport-application photo kiosk plays its scenarios in its own twin (scripts/sim/photo-world.ts; issue 15).
   if (opts.profile === 'photo') return (await runPhotoDemo(opts.json ? { json: true } : {})).code;
+  // The smart-ID collection kiosk plays its scenarios in its own twin (scripts/sim/collection-world.ts; issue 14 §5).
+  if (opts.profile === 'collection') return (await runCollectionDemo(opts.json ? { json: true } : {})).code;
   const out = (line: string): void => {
     if (opts.json) process.stderr.write(line + '\n');
     else console.log(line);
