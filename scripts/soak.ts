@@ -36,6 +36,6 @@ console.log('| what | figure |\n|---|---|');
 for (const [k, v] of Object.entries(summary)) if (k !== 'wrong_opening_list') console.log(`| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : String(v)} |`);
 for (const w of f.wrong_opening_list) console.log(`wrong opening: ${w.door} at ${w.at_s} s — ${w.why}; ${w.context}`);
 console.log(JSON.stringify(summary));
-const broken = f.wrong_openings > 0 || f.late_closings > 0 || !f.journal_ok || f.lost_events > 0;
+const broken = f.wrong_openings > 0 || f.late_closings > 0 || !f.journal_ok || f.lost_events > 0 || f.stopped_early !== null;
 process.exitCode = broken ? 1 : 0;
 setTimeout(() => process.exit(), 500).unref();

@@ -150,15 +150,23 @@ export class SoakRig {
         for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
           const line = buf.slice(0, i);
           buf = buf.slice(i + 1);
+          this.#remember(line);
           if (line.includes('"in_service.idle"')) resolve();
         }
       });
       void exited.then(() => reject(new Error(`gate exited (${proc.exitCode ?? proc.signalCode}) before coming into service`)));
     });
     idle.then(() => (this.up = true), () => {});
-    proc.stderr!.resume();
+    proc.stderr!.on('data', (d: Buffer) => d.toString().split('\n').forEach((l) => l && this.#remember(l)));
     this.gate = { proc, startedAt: performance.now(), idle, exited };
     return this.gate;
+  }
+
+  /** The gate's last log lines (stdout and stderr), for a start that never came into service. */
+  readonly lastLines: string[] = [];
+  #remember(line: string): void {
+    this.lastLines.push(line.slice(0, 400));
+    if (this.lastLines.length > 25) this.lastLines.shift();
   }
 
   /** kill -9 of the gate process; resolves once it is gone. */

@@ -65,6 +65,8 @@ export interface SoakFigures {
   stuck_list: string[];
   /** Technician resets the soak had to call, and why. */
   technician_resets: string[];
+  /** Why the injection ended before its kills or time were done (the gate would not come back), or null. */
+  stopped_early: string | null;
 }
 
 
@@ -108,33 +110,41 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     const othersPerKill = o.othersPerKill ?? 0.6;
     let outSince: number | undefined;
     const stopAt = performance.now() + (o.maxMinutes ?? Infinity) * 60_000;
+    let stoppedEarly: string | null = null;
     while (faults.counts.kill < o.kills && performance.now() < stopAt && !o.signal?.aborted) {
-      // A gate that died by itself (a crash, a full disk) is restarted, as systemd does.
-      const g = rig.gate;
-      if (g && (g.proc.exitCode !== null || g.proc.signalCode !== null)) {
-        rig.up = false;
-        crashes++;
-        say(`soak: the gate exited by itself (${g.proc.exitCode ?? g.proc.signalCode}); restarting`);
-        await faults.startGate();
-      }
-      // At least two crossings between faults (bounded: a lane that serves nobody still gets faults),
-      // then the fault lands at a random moment of the next one.
-      const before = crossings;
-      const between = o.crossingsBetween ?? 2;
-      for (const until = Date.now() + 40_000; crossings < before + between && Date.now() < until; ) await sleep(200);
-      await sleep(random() * 8000);
-      // A lane latched out of service for 30 s (a forced door, an alarm awaiting reset) gets a
-      // technician, as on site; each call is counted in the figures.
-      if (rig.up && rig.mode() === 'out_of_service') {
-        outSince ??= Date.now();
-        if (Date.now() - outSince > 30_000) {
-          await faults.technicianReset('latched out of service');
-          outSince = undefined;
+      try {
+        // A gate that died by itself (a crash, a full disk) is restarted, as systemd does.
+        const g = rig.gate;
+        if (g && (g.proc.exitCode !== null || g.proc.signalCode !== null)) {
+          rig.up = false;
+          crashes++;
+          say(`soak: the gate exited by itself (${g.proc.exitCode ?? g.proc.signalCode}); restarting`);
+          await faults.startGate();
         }
-      } else outSince = undefined;
-      const kind: FaultKind = random() < 1 / (1 + othersPerKill) ? 'kill' : faults.pickOther();
-      await faults.inject(kind);
-      if (kind === 'kill') say(`soak: kill ${faults.counts.kill}/${o.kills} — ${crossings} crossings, ${judge.wrong.length} wrong openings`);
+        // At least two crossings between faults (bounded: a lane that serves nobody still gets faults),
+        // then the fault lands at a random moment of the next one.
+        const before = crossings;
+        const between = o.crossingsBetween ?? 2;
+        for (const until = Date.now() + 40_000; crossings < before + between && Date.now() < until; ) await sleep(200);
+        await sleep(random() * 8000);
+        // A lane latched out of service for 30 s (a forced door, an alarm awaiting reset) gets a
+        // technician, as on site; each call is counted in the figures.
+        if (rig.up && rig.mode() === 'out_of_service') {
+          outSince ??= Date.now();
+          if (Date.now() - outSince > 30_000) {
+            await faults.technicianReset('latched out of service');
+            outSince = undefined;
+          }
+        } else outSince = undefined;
+        const kind: FaultKind = random() < 1 / (1 + othersPerKill) ? 'kill' : faults.pickOther();
+        await faults.inject(kind);
+        if (kind === 'kill') say(`soak: kill ${faults.counts.kill}/${o.kills} — ${crossings} crossings, ${judge.wrong.length} wrong openings`);
+      } catch (err) {
+        // A gate that will not come back is a finding, not the end of the report: judge what ran.
+        stoppedEarly = (err as Error).message;
+        say(`soak: stopped early — ${stoppedEarly}\n${rig.lastLines.join('\n')}`);
+        break;
+      }
     }
     running = false;
     await trafficLoop;
@@ -155,8 +165,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     }
     const journalledWhileStopping = judge.journal().events - new Set(judge.receivedSeqs()).size;
     if (journalledWhileStopping > 0) {
-      await faults.startGate();
-      await drain();
+      try {
+        await faults.startGate();
+        await drain();
+      } catch (err) {
+        stoppedEarly ??= `the final start (to deliver what the ordered stop journalled) failed: ${(err as Error).message}`;
+      }
       await rig.killGate();
     }
     await sleep(1000);
@@ -195,6 +209,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       stuck_travellers: traffic.stuck,
       stuck_list: traffic.stuckList,
       technician_resets: faults.resets,
+      stopped_early: stoppedEarly,
     };
   } finally {
     await rig.close();

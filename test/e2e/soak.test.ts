@@ -12,6 +12,7 @@ const peers = requirePeers('e2e: soak', 'socat', 'ffmpeg', 'mosquitto', 'mosquit
   // 20-100 s, and the file must end within the runner's bound (the kill count is printed).
   const f = await runSoak({ kills: 10, seed: SEED, maxMinutes: 3, say: (l) => console.log(l) });
   console.log(JSON.stringify(f));
+  assert.is(f.stopped_early, null, 'the gate came back after every fault');
   assert.ok(f.kills >= 1, `the gate was killed (${f.kills} times)`);
   assert.ok(f.crossings >= 3, `traffic ran (${f.crossings} crossings)`);
   assert.equal(f.wrong_opening_list, [], 'no door released without its decision (controller write record)');
