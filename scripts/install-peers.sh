@@ -5,7 +5,7 @@
 set -euo pipefail
 PKGS=(socat python3-pymodbus python3-serial python3-serial-asyncio mbpoll mosquitto mosquitto-clients ffmpeg chromium tmux
       pcscd pcsc-tools libpcsclite-dev vsmartcard-vpcd vsmartcard-vpicc python3-virtualsmartcard
-      python3-pycryptodome python3-pil openssl fonts-noto-cjk postgresql stress-ng zbar-tools sane-utils)
+      python3-pycryptodome python3-pil openssl fonts-noto-cjk postgresql stress-ng zbar-tools sane-utils softhsm2)
 # With arguments, only those packages (npm start needs just socat for the simulated controller's pty).
 [ $# -gt 0 ] && PKGS=("$@")
 missing=()
