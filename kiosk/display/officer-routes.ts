@@ -30,10 +30,16 @@ function sessionOf(req: IncomingMessage): string {
   return m?.[1] ?? '';
 }
 
-/** A form posted from another site's page (its Origin differs from this host) reaches nothing. */
+/**
+ * A form posted from another site's page reaches nothing: the browser's Sec-Fetch-Site must
+ * say same-origin (the page's no-referrer policy makes Chromium send `Origin: null`), and a
+ * real Origin, when sent, must be this host.
+ */
 function sameOrigin(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
   const origin = req.headers.origin;
-  if (origin === undefined || origin === 'null') return origin === undefined;
+  if (origin === undefined || origin === 'null') return site !== undefined || origin === undefined;
   try {
     return new URL(origin).host === req.headers.host;
   } catch {
