@@ -18,6 +18,7 @@ import { basename, dirname, join, posix } from 'node:path';
 import { canonicalize } from '@tufjs/canonical-json';
 // Role is not re-exported by the package index; thresholds need it.
 import { Role } from '@tufjs/models/dist/role.js';
+import { Pkcs11Signer, type Pkcs11KeyRef } from '../../core/pkcs11-signer.ts';
 import { Key, Metadata, MetaFile, Root, Signature, Snapshot, Targets, TargetFile, Timestamp } from '@tufjs/models';
 
 export const ROLES = ['root', 'targets', 'snapshot', 'timestamp'] as const;
@@ -41,7 +42,8 @@ const DAY_MS = 86_400_000;
 
 export interface SigningKey {
   key: Key;
-  privateKey: KeyObject;
+  /** Signs the canonical bytes: with a key file in memory, or on a PKCS#11 token. */
+  sign: (data: Buffer) => Buffer;
 }
 
 /** TUF key object of an Ed25519 public key; keyid = sha256 of its canonical JSON. */
@@ -66,21 +68,49 @@ export function generateKeys(keyDir: string, policy: RepositoryPolicy = DEFAULT_
   }
 }
 
-/** Every key file of the role in keyDir, in name order. */
+/**
+ * Every key of the role in keyDir, in name order: <role>-<n>.key (an Ed25519 PEM file) or
+ * <role>-<n>.pkcs11.json ({ module, tokenLabel, keyLabel }: an ECDSA P-256 key on a PKCS#11
+ * token, core/pkcs11-signer.ts; the PIN comes from EGATE_PKCS11_PIN, never from a file).
+ */
 export function loadRoleKeys(keyDir: string, role: RoleName): SigningKey[] {
   return readdirSync(keyDir)
-    .filter((f) => f.startsWith(`${role}-`) && f.endsWith('.key'))
+    .filter((f) => f.startsWith(`${role}-`) && (f.endsWith('.key') || f.endsWith('.pkcs11.json')))
     .sort()
     .map((f) => {
+      if (f.endsWith('.pkcs11.json')) return tokenKey(JSON.parse(readFileSync(join(keyDir, f), 'utf8')) as Omit<Pkcs11KeyRef, 'pin'>);
       const privateKey = createPrivateKey(readFileSync(join(keyDir, f), 'utf8'));
-      return { key: tufKey(createPublicKey(privateKey)), privateKey };
+      return { key: tufKey(createPublicKey(privateKey)), sign: (data: Buffer) => sign(null, data, privateKey) };
     });
+}
+
+/** A token key as TUF sees it: keytype ecdsa, scheme ecdsa-sha2-nistp256, public key as PEM. */
+function tokenKey(ref: Omit<Pkcs11KeyRef, 'pin'>): SigningKey {
+  const pin = process.env.EGATE_PKCS11_PIN;
+  if (!pin) throw new Error(`key ${ref.keyLabel} is on PKCS#11 token ${ref.tokenLabel}: set EGATE_PKCS11_PIN`);
+  const full = { ...ref, pin };
+  const signer = Pkcs11Signer.open(full);
+  const keyVal = { public: signer.publicKey.export({ format: 'pem', type: 'spki' }).toString() };
+  signer.close();
+  const body = { keytype: 'ecdsa', scheme: 'ecdsa-sha2-nistp256', keyval: keyVal };
+  const keyID = createHash('sha256').update(canonicalize(body)).digest('hex');
+  return {
+    key: new Key({ keyID, keyType: 'ecdsa', scheme: 'ecdsa-sha2-nistp256', keyVal }),
+    sign: (data) => {
+      const s = Pkcs11Signer.open(full);
+      try {
+        return s.sign(data);
+      } finally {
+        s.close();
+      }
+    },
+  };
 }
 
 /** Adds one signature per key (over the canonical JSON of `signed`, as tuf-js verifies). */
 export function signWith(md: Metadata<Root | Targets | Snapshot | Timestamp>, keys: readonly SigningKey[]): void {
   for (const k of keys) {
-    md.sign((data: Buffer) => new Signature({ keyID: k.key.keyID, sig: sign(null, data, k.privateKey).toString('hex') }), true);
+    md.sign((data: Buffer) => new Signature({ keyID: k.key.keyID, sig: k.sign(data).toString('hex') }), true);
   }
 }
 

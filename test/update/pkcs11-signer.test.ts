@@ -5,6 +5,12 @@ import { join } from 'node:path';
 import { verify } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { normalize } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { installTrustedRoot, GateUpdater } from '../../kiosk/update/updater.ts';
+import { generateKeys, initRepository, publishRelease } from '../../scripts/release/tuf-repository.ts';
 import { generateP256KeyPair, Pkcs11Signer, type Pkcs11KeyRef } from '../../core/pkcs11-signer.ts';
 
 /**
@@ -39,6 +45,50 @@ if (!have) {
       assert.ok(verify('sha256', msg, s.publicKey, s.sign(msg)), 'a second signature verifies too');
     } finally {
       s.close();
+    }
+  });
+
+  test('a gate accepts a release whose targets metadata the token signed (release tool keys: a .pkcs11.json beside key files)', async () => {
+    const keys = join(dir, 'keys');
+    const repo = join(dir, 'repo');
+    const dataDir = join(dir, 'data');
+    generateKeys(keys);
+    for (const f of ['targets-1.key', 'targets-2.key']) rmSync(join(keys, f));
+    generateP256KeyPair({ ...ref, keyLabel: 'tuf-targets' });
+    writeFileSync(join(keys, 'targets-1.pkcs11.json'), JSON.stringify({ module: MODULE, tokenLabel: ref.tokenLabel, keyLabel: 'tuf-targets' }));
+    process.env.EGATE_PKCS11_PIN = ref.pin;
+    initRepository({ repoDir: repo, keyDir: keys });
+    const root = JSON.parse(readFileSync(join(repo, 'metadata', '1.root.json'), 'utf8')) as { signed: { keys: Record<string, { keytype: string }>; roles: { targets: { keyids: string[] } } } };
+    assert.equal(root.signed.roles.targets.keyids.map((k) => root.signed.keys[k]!.keytype), ['ecdsa'], 'the targets role is the token key');
+    installTrustedRoot(dataDir, readFileSync(join(repo, 'metadata', '1.root.json')));
+    const app = join(dir, 'egate.tar.gz');
+    writeFileSync(app, 'bundle bytes');
+    publishRelease({ repoDir: repo, keyDir: keys, version: '1.0.0', files: [{ file: app, name: 'app/egate.tar.gz', kind: 'app' }] });
+    const server = createServer((req, res) => {
+      const f = join(repo, normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+      if (!f.startsWith(repo) || !existsSync(f)) res.writeHead(404).end();
+      else res.writeHead(200).end(readFileSync(f));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const staged = await new GateUpdater({ dataDir, repositoryUrl: url, onEvent: () => {} }).fetchRelease();
+      assert.is(staged.release, '1.0.0');
+      // The same targets with a flipped signature bit is refused (the snapshot's hash catches it first).
+      const tf = join(repo, 'metadata', '1.targets.json');
+      const t = JSON.parse(readFileSync(tf, 'utf8')) as { signatures: { sig: string }[] };
+      const sig = Buffer.from(t.signatures[0]!.sig, 'hex');
+      sig[sig.length - 1]! ^= 1;
+      t.signatures[0]!.sig = sig.toString('hex');
+      writeFileSync(tf, JSON.stringify(t));
+      installTrustedRoot(join(dir, 'data2'), readFileSync(join(repo, 'metadata', '1.root.json')));
+      let refused = '';
+      await new GateUpdater({ dataDir: join(dir, 'data2'), repositoryUrl: url, onEvent: () => {} })
+        .fetchRelease()
+        .catch((e: unknown) => (refused = (e as Error).message));
+      assert.match(refused, /update refused \(UPDATE_/, `a changed targets file is refused: ${refused}`);
+    } finally {
+      server.close();
     }
   });
 
