@@ -109,6 +109,8 @@ export class Faults {
       for (let resetAt = Date.now() + 30_000; !idle && Date.now() < end && run.proc.exitCode === null; await sleep(250)) {
         if (Date.now() < resetAt) continue;
         await this.technicianReset('at start');
+        // On site the technician also sees anyone left standing in the lane and walks them out.
+        this.#escortOut?.();
         resetAt = Date.now() + 15_000;
       }
       const ok = idle;
@@ -124,6 +126,12 @@ export class Faults {
   }
 
   /** Calls the technician; `why` is what the soak saw (the journal tells the gate's reason). */
+  /** Set by the run: walks anyone still inside the lane out through the entry (a technician's escort). */
+  #escortOut: (() => void) | undefined;
+  set escortOut(fn: () => void) {
+    this.#escortOut = fn;
+  }
+
   async technicianReset(why: string): Promise<void> {
     this.resets.push(`${why}: ${await this.#rig.technicianReset()}`);
   }

@@ -213,7 +213,11 @@ export class SoakRig {
       if (reset) return 'reset';
       await c.request('mode', { mode: 'maintenance' });
       await c.request('mode', { mode: 'in_service' });
-      return 'maintenance, then in service';
+      // What keeps the lane from service, as the gate sees it: unhealthy devices and the mantrap's inputs.
+      const st = (await c.request('status')) as { state?: string; devices?: Record<string, { healthy: boolean; code?: string }>; io?: { inputs: Record<string, boolean>; registers: Record<string, number> } };
+      const sick = Object.entries(st.devices ?? {}).filter(([, h]) => !h.healthy).map(([d, h]) => `${d} ${h.code ?? ''}`.trim());
+      const io = st.io ? `mantrap ${String(st.io.inputs.zone_mantrap)}, occupancy ${String(st.io.registers.mantrap_occupancy)}` : 'no io';
+      return `maintenance, then in service (${st.state ?? '?'}; ${sick.length ? `unhealthy: ${sick.join(', ')}` : 'devices healthy'}; ${io})`;
     } catch (err) {
       return `refused: ${(err as { code?: string }).code ?? (err as Error).message}`;
     } finally {

@@ -63,6 +63,8 @@ export interface SoakFigures {
   unsent_at_ordered_stop: number;
   stuck_travellers: number;
   stuck_list: string[];
+  /** Travellers a technician walked out of the lane at a start that would not come into service. */
+  escorted_out: number;
   /** Technician resets the soak had to call, and why. */
   technician_resets: string[];
   /** Why the injection ended before its kills or time were done (the gate would not come back), or null. */
@@ -87,6 +89,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     const judge = new Judge(rig, traffic);
     rig.onWrite = (w) => judge.onWrite(w);
     const faults = new Faults(rig, judge, random);
+    faults.escortOut = () => void traffic.escortOut();
     judge.context = () => `gate ${rig.mode() ?? 'unknown'}; faults in the last 30 s: ${faults.recent(30_000).join(', ') || 'none'}`;
     judge.onWrong = (w) => say(`soak: WRONG OPENING ${w.door} at ${w.at_s} s — ${w.why}; ${w.context}`);
     await faults.startGate();
@@ -207,6 +210,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       drained_before_stop: drainedBeforeStop,
       unsent_at_ordered_stop: journalledWhileStopping,
       stuck_travellers: traffic.stuck,
+      escorted_out: traffic.escorted,
       stuck_list: traffic.stuckList,
       technician_resets: faults.resets,
       stopped_early: stoppedEarly,

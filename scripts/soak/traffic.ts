@@ -156,6 +156,18 @@ export class Traffic {
     return r;
   }
 
+  /**
+   * A technician walks everyone left inside the lane (a traveller given up on after the
+   * 120 s deadline, one a fault stranded) back out through the entry; counted apart.
+   */
+  escortOut(): number {
+    const left = this.inside();
+    for (const w of left) void w.person.backOut();
+    this.escorted += left.length;
+    return left.length;
+  }
+  escorted = 0;
+
   /** Who stands in the mantrap now (ground truth from the plant). */
   inside(): Walker[] {
     return this.walkers.filter((w) => w.person.place === 'mantrap' || w.person.place === 'entry_doorway' || w.person.place === 'exit_doorway');
