@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { GateConfig } from '../config/schema.ts';
 import type { Camera } from '../drivers/camera/interface.ts';
 import type { CardReader } from '../drivers/card/interface.ts';
@@ -16,8 +14,7 @@ import { ReferenceStore } from './enrolment/reference-store.ts';
 import { ConfigError } from './errors.ts';
 import { Gate, type GateProfile } from './gate.ts';
 import { assertGateFilesSafe } from './gate-files.ts';
-import { Journal } from './journal/index.ts';
-import { loadOrCreateCheckpointKey } from './journal/checkpoint.ts';
+import { openSeatJournal } from './journal/open-seat-journal.ts';
 import type { Logger } from './log.ts';
 import { createExpressParts } from './express/parts.ts';
 import { expressProfile } from './express/profile.ts';
@@ -52,21 +49,7 @@ export async function buildGate(
 ): Promise<BuiltGate> {
   const { clock, log } = deps;
   assertGateFilesSafe(config);
-  mkdirSync(dirname(config.journal.path), { recursive: true });
-  const j = config.journal;
-  const checkpointKey = j.checkpointKeyPath ? loadOrCreateCheckpointKey(j.checkpointKeyPath) : undefined;
-  const journal = Journal.open({
-    path: j.path,
-    gate: config.gate,
-    clock,
-    secretPath: j.secretPath,
-    ...(checkpointKey ? { checkpoint: { key: checkpointKey, everyEvents: j.checkpointEveryEvents, everyMs: j.checkpointEveryMs } } : {}),
-  });
-  // a new checkpoint key is an event the central system must see (and compare with the one it knows)
-  if (checkpointKey?.created) {
-    journal.append('keys_changed', { action: 'checkpoint_key_created', kid: checkpointKey.kid });
-    log.info({ kid: checkpointKey.kid, publicKey: `${j.checkpointKeyPath}.pub.pem` }, 'checkpoint key created: give its public half to the central system');
-  }
+  const journal = openSeatJournal(config, { clock, log });
   const references = ReferenceStore.open({ path: config.enrolment.path, keyPath: config.enrolment.keyPath, clock });
   const stores = openTokenStores(config.tokens);
   const verifier = createTokenVerifier(config.tokens, stores, {

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { GateConfig } from '../../config/schema.ts';
 import { createCamera } from '../../drivers/camera/index.ts';
 import { createScanners } from '../../drivers/scanner/index.ts';
@@ -8,8 +6,7 @@ import type { Clock } from '../clock.ts';
 import { ReferenceStore } from '../enrolment/reference-store.ts';
 import { ConfigError } from '../errors.ts';
 import { assertGateFilesSafe } from '../gate-files.ts';
-import { loadOrCreateCheckpointKey } from '../journal/checkpoint.ts';
-import { Journal } from '../journal/index.ts';
+import { openSeatJournal } from '../journal/open-seat-journal.ts';
 import type { Logger } from '../log.ts';
 import { createTokenVerifier, openTokenStores } from '../tokens/open.ts';
 import { KioskSeat } from './kiosk-seat.ts';
@@ -26,17 +23,7 @@ export async function buildKiosk(config: GateConfig, deps: { clock: Clock; log: 
   if (!load) throw new ConfigError([{ path: 'profile', message: `no kiosk profile "${config.profile}" in this release` }]);
   const profile = await load();
   assertGateFilesSafe(config);
-  mkdirSync(dirname(config.journal.path), { recursive: true });
-  const j = config.journal;
-  const checkpointKey = j.checkpointKeyPath ? loadOrCreateCheckpointKey(j.checkpointKeyPath) : undefined;
-  const journal = Journal.open({
-    path: j.path,
-    gate: config.gate,
-    clock,
-    secretPath: j.secretPath,
-    ...(checkpointKey ? { checkpoint: { key: checkpointKey, everyEvents: j.checkpointEveryEvents, everyMs: j.checkpointEveryMs } } : {}),
-  });
-  if (checkpointKey?.created) journal.append('keys_changed', { action: 'checkpoint_key_created', kid: checkpointKey.kid });
+  const journal = openSeatJournal(config, { clock, log });
   const references = ReferenceStore.open({ path: config.enrolment.path, keyPath: config.enrolment.keyPath, clock });
   const tokens = openTokenStores(config.tokens);
   const verifier = createTokenVerifier(config.tokens, tokens, { clock, service: config.service, hasReference: (sub) => references.has(sub), log: log.child({ part: 'tokens' }) });
