@@ -34,6 +34,9 @@ export const EVENT_TYPES = [
   'counter_case',
   /** Smart-ID collection kiosk (issue 14 §4, kiosk/collection/): every step of a collection — slip hash, card and subject pseudonyms, reason codes; never a number, photo or template. */
   'collection_step',
+  /** Visitor self-registration kiosk (issue 14 §3, kiosk/registration/): an enrolment made (reference, subject pseudonym, state, end date) or a visitor refused (reason code, step); never a number or template. */
+  'enrolment_created',
+  'registration_refused',
   /** The gate's signature over the chain's head (checkpoint.ts); appended by the journal itself. */
   'journal_checkpoint',
 ] as const;
@@ -145,6 +148,8 @@ export interface EventDataMap {
   officer_action: { officer: string; action: string } & JsonObject;
   counter_case: { arrival: string } & JsonObject;
   collection_step: { step: string } & JsonObject;
+  enrolment_created: { enrolment: string; valid_until: string } & JsonObject;
+  registration_refused: { reason: string; step: string } & JsonObject;
   journal_checkpoint: { seq: number; hash: string; kid: string; signed: string } & JsonObject;
 }
 
