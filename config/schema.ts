@@ -12,6 +12,7 @@ import { photoKioskSection } from './sections/photo-kiosk.ts';
 import { portraitSection } from './sections/portrait.ts';
 import { printerSection } from './sections/printer.ts';
 import { readersSection } from './sections/readers.ts';
+import { registrationSection } from './sections/registration.ts';
 import { tokensSection } from './sections/tokens.ts';
 import { visaSection } from './sections/visa.ts';
 import { updateSection } from './sections/update.ts';
@@ -67,6 +68,8 @@ export const configSchema = z.strictObject({
   corridor: corridorSection,
   /** Arrival counter camera station: officer login, capture, arrival records (issue 15 §4). */
   counter: counterSection,
+  /** Visitor self-registration kiosk: face tries, frames per capture, result time (issue 14 §3). */
+  registration: registrationSection,
 });
 
 export type GateConfig = z.infer<typeof configSchema>;
