@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { createActor, type Actor } from 'xstate';
 import type { ReceiptPrinter } from '../../drivers/printer/interface.ts';
-import { parseTd3 } from '../../icao/mrz.ts';
+import { parseTd3, type Mrz } from '../../icao/mrz.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { TokenVerdict } from '../crossing/types.ts';
 import type { KioskScreen, KioskSource } from '../display/kiosk-types.ts';
 import type { ReferenceStore } from '../enrolment/reference-store.ts';
+import { enrolmentSource, expiryOf } from '../express/enrolment-index.ts';
 import { registrationMachine, type RegistrationEvent, type RegistrationInput, type RegistrationRefusal } from './registration-machine.ts';
 import { registrationScreen } from './registration-screens.ts';
 import { enrolmentSlipJob } from './slip.ts';
@@ -19,6 +19,8 @@ export interface RegistrationPorts {
   /** One live capture judged 1:1 against the chip template at the chip operating point; guidance as it goes. */
   captureAndVerify(reference: unknown, guide: (issue: string) => void): Promise<FaceDecision>;
   store: ReferenceStore;
+  /** The passport's enrolment reference (kiosk/express/enrolment-index.ts): the Express lane finds it again from the MRZ. */
+  enrolmentSub(mrz: Mrz): string;
   printer: ReceiptPrinter;
   /** Journal (and so the central system): only pseudonyms and dates. */
   journal(event: 'enrolment_created' | 'registration_refused', data: Record<string, string | number | boolean>): void;
@@ -29,6 +31,8 @@ export interface RegistrationPorts {
 /** One visitor's passport, held in memory until the kiosk returns to the start. */
 interface Visitor {
   reference: unknown;
+  /** The enrolment reference this passport will have. */
+  sub: string;
   subject: string;
   validUntil: string;
   issuingState: string;
@@ -105,8 +109,7 @@ export class RegistrationKiosk implements KioskSource {
           return this.actor.send({ type: 'DOCUMENT_CHECKED', ok: false, refusal: refusalOf(v.reason) });
         }
         const m = parseTd3(mrz);
-        const validUntil = `20${m.expiryDate.slice(0, 2)}-${m.expiryDate.slice(2, 4)}-${m.expiryDate.slice(4, 6)}`;
-        this.#visitor = { reference: v.reference, subject: v.subject, validUntil, issuingState: m.issuingState };
+        this.#visitor = { reference: v.reference, sub: this.ports.enrolmentSub(m), subject: v.subject, validUntil: expiryOf(m), issuingState: m.issuingState };
         this.actor.send({ type: 'DOCUMENT_CHECKED', ok: true });
       },
       () => visit === this.#visit && this.actor.send({ type: 'DOCUMENT_CHECKED', ok: false, refusal: 'CHIP_UNREADABLE' }),
@@ -131,10 +134,10 @@ export class RegistrationKiosk implements KioskSource {
   }
 
   async #enrol(visitor: Visitor, visit: number): Promise<void> {
-    const reference = `ENR-${randomBytes(6).toString('base64url').toUpperCase()}`;
+    const reference = visitor.sub;
     try {
       const template = (visitor.reference as { template: Float32Array }).template;
-      this.ports.store.upsert(reference, template, { source: `registration:until-${visitor.validUntil}` });
+      this.ports.store.upsert(reference, template, { source: enrolmentSource(visitor.validUntil) });
     } catch {
       if (visit === this.#visit) this.actor.send({ type: 'ENROL_FAILED' });
       return;

@@ -8,12 +8,15 @@ import { SimulatedPrinter } from '../../drivers/printer/twin.ts';
 import { SimulatedClock } from '../../kiosk/clock.ts';
 import type { TokenVerdict } from '../../kiosk/crossing/types.ts';
 import { ReferenceStore } from '../../kiosk/enrolment/reference-store.ts';
+import { enrolmentSubFor } from '../../kiosk/express/enrolment-index.ts';
 import { REFUSALS } from '../../kiosk/registration/registration-screens.ts';
 import { RegistrationKiosk, refusalOf } from '../../kiosk/registration/registration-kiosk.ts';
+import { parseTd3 } from '../../icao/mrz.ts';
 import { makeMrz } from '../../scripts/make-passport.ts';
 
 const MRZ = makeMrz({ surname: 'SPECIMEN', given: 'ALEX', number: 'UT1234567', birth: '850101', expiry: '340515' });
 const CHIP_TEMPLATE = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i) / 16);
+const INDEX_KEY = Buffer.alloc(32, 7);
 const GOOD: TokenVerdict = { ok: true, tokenType: 'passport', subject: 'p-3f9a1c', reference: { template: CHIP_TEMPLATE, source: 'chip' } };
 type Decision = 'match' | 'no_match' | 'spoof' | 'no_face' | 'poor_quality';
 
@@ -50,6 +53,7 @@ t.before.each(async (ctx) => {
         return ctx.decisions.shift() ?? 'no_face';
       },
       store: ctx.store,
+      enrolmentSub: (m) => enrolmentSubFor(INDEX_KEY, m),
       printer: ctx.printer,
       journal: (event, data) => ctx.journal.push({ event, data }),
       clock: ctx.clock,
@@ -89,7 +93,8 @@ t('enrols the chip template with the passport expiry, journals without the numbe
   ctx.kiosk.act('agree');
   await reach(ctx.kiosk, 'done');
   const [ref] = ctx.store.list();
-  assert.ok(ref && /^ENR-/.test(ref.sub));
+  assert.ok(ref && /^ENR-[A-Z2-7]{16}$/.test(ref.sub));
+  assert.is(ref.sub, enrolmentSubFor(INDEX_KEY, parseTd3(MRZ)), 'the Express lane finds the enrolment again from the MRZ');
   assert.equal(Array.from(ctx.store.get(ref.sub)!.template), Array.from(CHIP_TEMPLATE));
   assert.is(ref.source, 'registration:until-2034-05-15');
   const created = ctx.journal.filter((j) => j.event === 'enrolment_created');
