@@ -8,6 +8,7 @@ import type { KioskProfile } from './kiosk-profile.ts';
 export const KIOSK_PROFILES: Partial<Record<SeatProfile, () => Promise<KioskProfile>>> = {
   counter: async () => (await import('../counter/counter-profile.ts')).counterProfile,
   photo: async () => (await import('../photo/photo-profile.ts')).photoProfile,
+  registration: async () => (await import('../registration/registration-profile.ts')).registrationProfile,
 };
 
 export function isKioskProfile(name: string): boolean {
