@@ -16,6 +16,8 @@ import { Gate, type GateProfile } from './gate.ts';
 import { assertGateFilesSafe } from './gate-files.ts';
 import { openSeatJournal } from './journal/open-seat-journal.ts';
 import type { Logger } from './log.ts';
+import { createCorridorParts } from './corridor/parts.ts';
+import type { FaceDetector } from './corridor/corridor-loop.ts';
 import { createExpressParts } from './express/parts.ts';
 import { expressProfile } from './express/profile.ts';
 import { pedestrianProfile, vehicleProfile } from './profiles.ts';
@@ -45,7 +47,7 @@ export { resolvePaths } from '../config/data-paths.ts';
  */
 export async function buildGate(
   config: GateConfig,
-  deps: { clock: Clock; log: Logger; engine?: FaceEngine; profile?: GateProfile },
+  deps: { clock: Clock; log: Logger; engine?: FaceEngine; profile?: GateProfile; /** Walk-through: who finds faces in the corridor frames (default: the face engine). */ corridorDetector?: FaceDetector },
 ): Promise<BuiltGate> {
   const { clock, log } = deps;
   assertGateFilesSafe(config);
@@ -64,7 +66,11 @@ export async function buildGate(
   let alive: () => boolean = () => false;
   const door = createDoorController(config.door, { clock, log: log.child({ part: 'door' }), isControlLoopAlive: () => alive() });
   const plant = door instanceof DoorTwin ? door.plant : undefined;
-  const camera: Camera = createCamera(config.camera, { clock, log });
+  // The walk-through corridor has its own 3–5 cameras (config.corridor) and its own profile.
+  const corridor = config.profile === 'walkthrough'
+    ? createCorridorParts(config, { clock, log: log.child({ part: 'corridor' }), engine, references, verifier, pseudonym: (v) => journal.pseudonym(v), ...(deps.corridorDetector ? { detector: deps.corridorDetector } : {}) })
+    : undefined;
+  const camera: Camera = corridor?.camera ?? createCamera(config.camera, { clock, log });
   const scanners: TokenScanner[] = createScanners(config.readers, { clock, log });
   const card: CardReader | null = config.profile === 'express' ? null : createCardReader(config.readers, { clock, log });
   const express = config.profile === 'express' ? await createExpressParts(config, { clock, log, engine, pseudonym: (v) => journal.pseudonym(v), scanners }) : undefined;
@@ -72,7 +78,7 @@ export async function buildGate(
     config,
     clock,
     log,
-    profile: deps.profile ?? profileFor(config),
+    profile: deps.profile ?? corridor?.profile ?? profileFor(config),
     journal,
     references,
     verifier,

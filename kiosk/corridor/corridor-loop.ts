@@ -1,14 +1,15 @@
-import type { Camera } from '../../drivers/camera/interface.ts';
+import type { Camera, Frame, RawFrame } from '../../drivers/camera/interface.ts';
 import type { FaceEngine } from '../biometrics/index.ts';
 import type { Clock } from '../clock.ts';
 import { judge, readyToDecide, type DecideOptions, type TrackDecision } from './decide.ts';
 import type { Identifier } from './identify-port.ts';
 import type { CorridorTrackReport } from './passages.ts';
+import type { TapPairing } from './token-tap.ts';
 import type { CorridorTracker, FaceDetection } from './tracker.ts';
 
-/** Finds faces in one camera frame (template, quality, liveness each). */
+/** Finds faces in one camera's frame (template, quality, liveness each). */
 export interface FaceDetector {
-  detect(frame: Parameters<FaceEngine['verify']>[1]): Promise<FaceDetection[]>;
+  detect(frame: RawFrame, camera: string): Promise<FaceDetection[]>;
 }
 
 const PROBE_REFERENCE = { template: (() => { const t = new Float32Array(512); t[0] = 1; return t; })(), source: 'enrolment' as const };
@@ -29,11 +30,13 @@ export function engineDetector(engine: FaceEngine): FaceDetector {
 }
 
 export interface CorridorLoopDeps {
-  cameras: readonly { id: string; camera: Pick<Camera, 'nextFrame'> }[];
+  cameras: readonly { id: string; camera: Pick<Camera, 'nextFrame' | 'latest'> }[];
   detector: FaceDetector;
   tracker: CorridorTracker;
   identifier: Identifier;
   decide: DecideOptions;
+  /** Taps at the entry waiting for their traveller (1:1 instead of 1:N); absent: no entry reader. */
+  taps?: TapPairing;
   clock: Clock;
   onError: (err: unknown) => void;
 }
@@ -46,30 +49,62 @@ export interface CorridorLoopDeps {
 export function runCorridorLoop(d: CorridorLoopDeps, report: (tracks: CorridorTrackReport[]) => void): () => void {
   let stopped = false;
   const decided = new Map<number, TrackDecision & { via: string }>();
-  const step = async (cam: CorridorLoopDeps['cameras'][number]): Promise<void> => {
-    const frame = await cam.camera.nextFrame(2000);
+  const known = new Set<number>();
+  const lastSeq = new Map<string, number>();
+  const process1 = async (id: string, frame: Frame): Promise<void> => {
+    lastSeq.set(id, frame.seq);
+    const faces = await d.detector.detect(frame, id);
     if (stopped) return;
-    const faces = await d.detector.detect(frame);
-    if (stopped) return;
-    d.tracker.observe({ camera: cam.id, at: d.clock.monotonic(), detections: faces });
+    const now = d.clock.monotonic();
+    d.tracker.observe({ camera: id, at: now, detections: faces });
+    const live = new Set<number>();
     for (const v of d.tracker.views()) {
+      live.add(v.id);
+      // A track first seen now takes the oldest tap waiting at the entry.
+      if (!known.has(v.id)) {
+        known.add(v.id);
+        d.taps?.claim(v.id, now);
+      }
       if (decided.has(v.id) || !v.fused || !readyToDecide(v, d.decide)) continue;
-      const c = await d.identifier.identify(v.fused.template);
+      const paired = d.taps?.pairedWith(v.id);
+      const c = await (paired?.identifier ?? d.identifier).identify(v.fused.template);
+      if (stopped) return;
       const j = judge(v, c, d.decide);
-      if (j) decided.set(v.id, { ...j, via: 'gallery' });
+      if (j) decided.set(v.id, { ...j, via: paired?.via ?? 'gallery' });
     }
+    for (const k of known) if (!live.has(k)) known.delete(k);
+    d.taps?.forget(live);
     report(reportOf(d.tracker, decided));
+  };
+  /**
+   * One round: every camera's newest frame not yet processed (a slow round skips frames rather
+   * than falling behind: latest-frame semantics); when no camera has a new one, wait for the
+   * first camera's next frame (the cameras run at the same rate).
+   */
+  const round = async (): Promise<void> => {
+    let any = false;
+    for (const cam of d.cameras) {
+      if (stopped) return;
+      const f = cam.camera.latest();
+      if (!f || f.seq <= (lastSeq.get(cam.id) ?? 0)) continue;
+      any = true;
+      await process1(cam.id, f);
+    }
+    if (!any && !stopped) {
+      const first = d.cameras[0]!;
+      const f = await first.camera.nextFrame(2000);
+      if (!stopped) await process1(first.id, f);
+    }
   };
   void (async () => {
     while (!stopped) {
-      for (const cam of d.cameras) {
+      try {
+        await round();
+      } catch (err) {
         if (stopped) break;
-        try {
-          await step(cam);
-        } catch (err) {
-          if (stopped) break;
-          d.onError(err);
-        }
+        d.onError(err);
+        // A camera that rejects at once (stopped, faulted) must not spin the event loop.
+        await new Promise<void>((r) => d.clock.setTimeout(r, 200));
       }
     }
   })();
