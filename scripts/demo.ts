@@ -18,6 +18,7 @@ import { builtinScenario, demoPhotos } from './sim/builtin.ts';
 import { runCorridorDemo } from './sim/corridor-demo.ts';
 import { runPhotoDemo } from './sim/photo-demo.ts';
 import { runCollectionDemo } from './sim/collection-demo.ts';
+import { runRegistrationDemo } from './sim/registration-demo.ts';
 
 export interface DemoOptions {
   scenario?: string;
@@ -27,7 +28,7 @@ export interface DemoOptions {
   displayPort?: string;
 }
 
-const PROFILES = ['pedestrian', 'vehicle', 'express', 'walkthrough', 'photo', 'collection'];
+const PROFILES = ['pedestrian', 'vehicle', 'express', 'walkthrough', 'photo', 'collection', 'registration'];
 
 /** The simulation's options, shared by `npm run demo` and `npm start` (without a configuration). */
 export function demoOptions(cmd: Command): Command {
@@ -63,6 +64,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if (opts.profile === 'photo') return (await runPhotoDemo(opts.json ? { json: true } : {})).code;
   // The smart-ID collection kiosk plays its scenarios in its own twin (scripts/sim/collection-world.ts; issue 14 §5).
   if (opts.profile === 'collection') return (await runCollectionDemo(opts.json ? { json: true } : {})).code;
+  // The visitor self-registration kiosk plays its scenarios in its own twin (scripts/sim/registration-world.ts; issue 14 §5).
+  if (opts.profile === 'registration') return (await runRegistrationDemo(opts.json ? { json: true } : {})).code;
   const out = (line: string): void => {
     if (opts.json) process.stderr.write(line + '\n');
     else console.log(line);
