@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadGateConfig } from '../config/load.ts';
+import { profileNeeds } from '../config/profile-needs.ts';
 import type { GateConfig } from '../config/schema.ts';
 import { verifyModels } from '../models/provision.ts';
 import { ConfigError, EgateError } from './errors.ts';
@@ -24,10 +25,15 @@ export function neededFiles(config: GateConfig): NeededFile[] {
   const t = config.tokens;
   const tokenDir = dirname(t.trustListPath);
   const tokenTool = `npm run token-tool -- init --dir ${tokenDir} (a test issuer; on a site, install the issuer's files)`;
+  const needs = profileNeeds(config.profile);
   const files: NeededFile[] = [
-    { what: 'trust list (issuer keys)', path: t.trustListPath, make: tokenTool, required: true },
-    { what: 'revocation list', path: t.revocationListPath, make: tokenTool, required: true },
-    { what: 'fleet key directory', path: t.fleetKeysDir, make: tokenTool, required: true },
+    ...(needs.tokens
+      ? [
+          { what: 'trust list (issuer keys)', path: t.trustListPath, make: tokenTool, required: true },
+          { what: 'revocation list', path: t.revocationListPath, make: tokenTool, required: true },
+          { what: 'fleet key directory', path: t.fleetKeysDir, make: tokenTool, required: true },
+        ]
+      : []),
     {
       what: 'technician credentials (no technician can log in without them)',
       path: config.local.technicianCredentialsPath,
@@ -35,7 +41,7 @@ export function neededFiles(config: GateConfig): NeededFile[] {
       required: false,
     },
   ];
-  if (config.profile === 'express') {
+  if (needs.passports) {
     for (const path of config.passport.cscaPaths) {
       files.push({ what: 'CSCA certificates', path, make: `the states' CSCA certificates (PEM/DER); for tests: node --import tsx scripts/make-passport.ts --out ${dirname(path)}`, required: true });
     }

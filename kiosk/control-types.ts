@@ -70,7 +70,8 @@ export interface SeatControl extends GateControlApi {
   readonly config: import('../config/schema.ts').GateConfig;
   readonly journalStore: import('./journal/index.ts').Journal;
   readonly references: import('./enrolment/reference-store.ts').ReferenceStore;
-  readonly tokens: import('./tokens/open.ts').TokenStores;
+  /** The token stores; undefined on a kiosk whose profile verifies no credential (config/profile-needs.ts). */
+  readonly tokens: import('./tokens/open.ts').TokenStores | undefined;
   readonly engine: import('./biometrics/index.ts').FaceEngine;
   /** Each device shows it is alive within a short wait; nothing moves. */
   selfTest(clock: import('./clock.ts').Clock): Promise<{ ok: boolean; checks: SelfTestCheck[] }>;

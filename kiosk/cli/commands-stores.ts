@@ -8,6 +8,13 @@ import { redactUrl } from '../sync/redact.ts';
 import { readJson } from '../tokens/trust-list.ts';
 import { parseArgs, type Handler } from './command-types.ts';
 import { CliError } from './errors.ts';
+import type { SeatControl } from '../control-types.ts';
+
+/** The seat's token stores; a kiosk that verifies no credential keeps none (config/profile-needs.ts). */
+function heldTokens(control: SeatControl): NonNullable<SeatControl['tokens']> {
+  if (!control.tokens) throw new CliError('TOKENS_NOT_HELD', `profile ${control.config.profile} keeps no token lists`);
+  return control.tokens;
+}
 
 const PAGE = 500;
 const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
@@ -88,13 +95,13 @@ export const storeCommands: Record<string, Handler> = {
   },
 
   async 'keys.list'(_args, ctx) {
-    const t = ctx.control.tokens;
+    const t = heldTokens(ctx.control);
     return { result: { fleetKeys: t.fleetKeys.kids(), trustListKeys: t.trustList.size, revocations: t.revocations.size } };
   },
 
   async 'keys.reload'(_args, ctx) {
     const cfg = ctx.control.config.tokens;
-    const t = ctx.control.tokens;
+    const t = heldTokens(ctx.control);
     // Read both lists before swapping anything, so a broken file leaves every store as it was.
     const trust = readJson(cfg.trustListPath, 'TRUST_LIST_INVALID', 'trust list');
     const revoked = readJson(cfg.revocationListPath, 'REVOCATION_LIST_INVALID', 'revocation list');

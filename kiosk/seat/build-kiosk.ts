@@ -1,3 +1,4 @@
+import { profileNeeds } from '../../config/profile-needs.ts';
 import type { GateConfig } from '../../config/schema.ts';
 import { createCamera } from '../../drivers/camera/index.ts';
 import { createScanners } from '../../drivers/scanner/index.ts';
@@ -25,8 +26,9 @@ export async function buildKiosk(config: GateConfig, deps: { clock: Clock; log: 
   assertGateFilesSafe(config);
   const journal = openSeatJournal(config, { clock, log });
   const references = ReferenceStore.open({ path: config.enrolment.path, keyPath: config.enrolment.keyPath, clock });
-  const tokens = openTokenStores(config.tokens);
-  const verifier = createTokenVerifier(config.tokens, tokens, { clock, service: config.service, hasReference: (sub) => references.has(sub), log: log.child({ part: 'tokens' }) });
+  // A kiosk that verifies no credential starts without a token trust list (config/profile-needs.ts).
+  const tokens = profileNeeds(config.profile).tokens ? openTokenStores(config.tokens) : undefined;
+  const verifier = tokens && createTokenVerifier(config.tokens, tokens, { clock, service: config.service, hasReference: (sub) => references.has(sub), log: log.child({ part: 'tokens' }) });
   const engine = deps.engine ?? (await createFaceEngine(config.face));
   let seat: KioskSeat | undefined;
   const parts = {
@@ -36,8 +38,7 @@ export async function buildKiosk(config: GateConfig, deps: { clock: Clock; log: 
     journal: (type: Parameters<KioskSeat['journal']>[0], data: Record<string, unknown>) => seat!.journal(type, data),
     pseudonym: (v: string) => journal.pseudonym(v),
     references,
-    tokens,
-    verifier,
+    ...(tokens && verifier ? { tokens, verifier } : {}),
     engine,
     camera: createCamera(config.camera, { clock, log }),
     scanners: createScanners(config.readers, { clock, log }),

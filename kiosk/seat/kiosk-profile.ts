@@ -26,8 +26,9 @@ export interface KioskParts {
   /** The journal's keyed pseudonym of an identifier (never the identifier itself). */
   pseudonym(value: string): string;
   references: ReferenceStore;
-  tokens: TokenStores;
-  verifier: TokenVerifier;
+  /** Only for a profile that verifies credentials (config/profile-needs.ts): the collection slip. */
+  tokens?: TokenStores;
+  verifier?: TokenVerifier;
   engine: FaceEngine;
   camera: Camera;
   scanners: TokenScanner[];

@@ -62,7 +62,7 @@ export class KioskSeat implements SeatControl {
   get references(): ReferenceStore {
     return this.#d.parts.references;
   }
-  get tokens(): TokenStores {
+  get tokens(): TokenStores | undefined {
     return this.#d.parts.tokens;
   }
   get engine(): FaceEngine {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bytesToTemplate } from '../enrolment/sealed.ts';
-import { errorCode } from '../errors.ts';
+import { EgateError, errorCode } from '../errors.ts';
 import { RevocationList, revocationListSchema } from '../tokens/revocation-list.ts';
 import { readJson, TrustList } from '../tokens/trust-list.ts';
 import { VisaRevocationList, visaRevocationSchema } from '../visa/revocations.ts';
@@ -28,6 +28,12 @@ function writeAtomic(path: string, json: unknown): void {
   renameSync(tmp, path);
 }
 
+/** The seat's token lists, or a refusal for a kiosk that verifies no credential (it keeps no list to replace). */
+function heldTokens(host: SyncHost): NonNullable<SyncHost['tokens']> {
+  if (!host.tokens) throw new EgateError('TOKENS_NOT_HELD', `profile ${host.config.profile} keeps no token lists`);
+  return host.tokens;
+}
+
 function failure(err: unknown): { ok: false; error: string } {
   return { ok: false, error: errorCode(err) };
 }
@@ -48,9 +54,10 @@ export function applyCommand(host: SyncHost, cmd: Command): Applied {
     case 'replace_trust_list': {
       let res: { ok: boolean; error?: string } = { ok: true };
       try {
+        const tokens = heldTokens(host);
         new TrustList(cmd.args.trustList as never); // throws TRUST_LIST_INVALID before anything changes
         writeAtomic(host.config.tokens.trustListPath, cmd.args.trustList);
-        host.tokens.trustList.replace(cmd.args.trustList);
+        tokens.trustList.replace(cmd.args.trustList);
       } catch (err) {
         res = failure(err);
       }
@@ -61,12 +68,13 @@ export function applyCommand(host: SyncHost, cmd: Command): Applied {
       let res: { ok: boolean; error?: string } = { ok: true };
       let entries = 0;
       try {
+        const tokens = heldTokens(host);
         const path = host.config.tokens.revocationListPath;
         const current = cmd.args.mode === 'extend' ? revocationListSchema.parse(readJson(path, 'REVOCATION_LIST_INVALID', 'revocation list')) : { cti: [], sub: [] };
         const next = { cti: [...new Set([...current.cti, ...cmd.args.cti])], sub: [...new Set([...current.sub, ...cmd.args.sub])] };
         entries = new RevocationList(next).size;
         writeAtomic(path, next);
-        host.tokens.revocations.replace(next);
+        tokens.revocations.replace(next);
       } catch (err) {
         res = failure(err);
       }

@@ -15,7 +15,8 @@ export interface SyncHost {
   readonly config: GateConfig;
   readonly journalStore: Journal;
   readonly references: ReferenceStore;
-  readonly tokens: Pick<TokenStores, 'trustList' | 'revocations'>;
+  /** Undefined on a seat that holds no token lists: list commands are refused TOKENS_NOT_HELD. */
+  readonly tokens: Pick<TokenStores, 'trustList' | 'revocations'> | undefined;
   status(): GateStatus;
   setMode(mode: 'in_service' | 'out_of_service' | 'maintenance', by: string): ControlResult;
   journal(type: 'maintenance_action' | 'config_changed' | 'keys_changed', data: Record<string, unknown>): void;
