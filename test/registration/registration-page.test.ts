@@ -96,7 +96,7 @@ t('enrol in English, consent read in Simplified Chinese on the way; large target
   assert.ok((await page.locator('#lines').textContent())!.includes('Valid until 2034-05-15'));
   assert.is(world.store.count(), 1);
   assert.ok(Buffer.from(world.printer.model.printed).toString('latin1').includes(world.store.list()[0]!.sub));
-  world.clock.advance(world.config.registration.resultMs);
+  (world.clock as SimulatedClock).advance(world.config.registration.resultMs);
   await on(page, 'welcome');
   assert.equal(ctx.problems, []);
 });
@@ -123,7 +123,7 @@ t('walks away at consent: the inactivity timeout returns to the start in Traditi
   await on(page, 'awaitingPassport');
   world.presentPassport('valid');
   await on(page, 'consent');
-  world.clock.advance(IDLE_MS);
+  (world.clock as SimulatedClock).advance(IDLE_MS);
   await on(page, 'welcome');
   await page.waitForSelector('body[data-lang="zh-Hant"]');
   assert.is(await page.locator('h1').textContent(), 'e-道自助登記');
