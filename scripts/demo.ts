@@ -58,7 +58,7 @@ export async function serveDemoDisplay(control: DisplaySource, host: string, por
 }
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
-  // The walk-through corridor plays in its own twin (scripts/sim/corridor-twin.ts; issue 19).
+  // The walk-through corridor: a gate built by buildGate on a simulated clock, faces rendered into its camera twins (issue 19).
   if (opts.profile === 'walkthrough') return runCorridorDemo(opts.json ? { json: true } : {});
   // The passport-application photo kiosk plays its scenarios in its own twin (scripts/sim/photo-world.ts; issue 15).
   if (opts.profile === 'photo') return (await runPhotoDemo(opts.json ? { json: true } : {})).code;
