@@ -44,6 +44,12 @@ export interface ReadPassportInput {
    * usable as a reference, or to a short reason text when it is not (REFERENCE_UNUSABLE).
    */
   qualityGate?: (face: DecodedFace) => Promise<string | undefined>;
+  /**
+   * False: DG2 is not read (nor decoded, nor quality-gated) — the caller holds the face reference
+   * already (an enrolment made from this booklet's DG2). Everything else still runs: DG1 and
+   * EF.SOD are read and Passive Authentication proves them, the clone check proves the chip.
+   */
+  readFace?: boolean;
   logger?: Logger;
 }
 
@@ -118,10 +124,8 @@ export async function readAndVerifyPassport(input: ReadPassportInput): Promise<P
     const com = await read('EF.COM', FID.com);
     const comGroups = await asReason('CHIP_UNREADABLE', 'EF.COM', () => parseEfCom(com).dataGroups);
     const sod = await read('EF.SOD', FID.sod);
-    const groups = new Map<number, Buffer>([
-      [1, await read('DG1', FID.dg1)],
-      [2, await read('DG2', FID.dg2)],
-    ]);
+    const groups = new Map<number, Buffer>([[1, await read('DG1', FID.dg1)]]);
+    if (input.readFace !== false) groups.set(2, await read('DG2', FID.dg2));
     if (comGroups.includes(14)) groups.set(14, await read('DG14', FID.dg14));
     if (comGroups.includes(15)) groups.set(15, await read('DG15', FID.dg15));
 
@@ -156,14 +160,17 @@ export async function readAndVerifyPassport(input: ReadPassportInput): Promise<P
       result.cloneCheck = 'AA';
     } else result.cloneCheck = 'none';
 
-    step = 'face';
-    const face = await asReason('REFERENCE_UNUSABLE', 'DG2', () => parseDg2(groups.get(2)!));
-    const decoded = await timed('face', () => decodeFace(face));
-    if (input.qualityGate) {
-      const why = await timed('quality', () => asReason('REFERENCE_UNUSABLE', 'quality gate', () => input.qualityGate!(decoded)));
-      if (why) throw new PassportError('REFERENCE_UNUSABLE', `face fails the quality gate: ${why}`);
+    // An enrolled visitor's face reference is already held (readFace false): no DG2 to decode.
+    if (input.readFace !== false) {
+      step = 'face';
+      const face = await asReason('REFERENCE_UNUSABLE', 'DG2', () => parseDg2(groups.get(2)!));
+      const decoded = await timed('face', () => decodeFace(face));
+      if (input.qualityGate) {
+        const why = await timed('quality', () => asReason('REFERENCE_UNUSABLE', 'quality gate', () => input.qualityGate!(decoded)));
+        if (why) throw new PassportError('REFERENCE_UNUSABLE', `face fails the quality gate: ${why}`);
+      }
+      result.faceImage = { format: face.format, bytes: face.bytes, width: face.width, height: face.height, decoded };
     }
-    result.faceImage = { format: face.format, bytes: face.bytes, width: face.width, height: face.height, decoded };
     result.ok = true;
   } catch (err) {
     const e = err instanceof PassportError ? err : new PassportError(step === 'mrz' ? 'MRZ_INVALID' : 'CHIP_UNREADABLE', `unexpected failure in ${step}`, { cause: err });
