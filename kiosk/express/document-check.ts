@@ -22,6 +22,13 @@ export interface DocumentCheckDeps {
   chipWaitMs?: number;
   /** e-Visas: visitors of the nationalities that need one scan it after the passport (docs/evisa.md). */
   visa?: ExpressVisa;
+  /**
+   * The enrolled face template for this MRZ (kiosk/express/enrolment-index.ts), when the visitor
+   * self-registered this booklet and the enrolment has not ended: DG2 is then not read and the
+   * live face is compared with the enrolled template. DG1, EF.SOD, Passive Authentication and
+   * the clone check run as always (docs/decisions.md).
+   */
+  enrolled?: (mrz: unknown) => { template: Float32Array } | undefined;
 }
 
 /** A decoded DG2 face as the face engine's raw frame (grey faces widened to RGB). */
@@ -75,6 +82,7 @@ export function createDocumentCheck(deps: DocumentCheckDeps): (channel: string, 
       return { ok: false, tokenType: 'passport', reason: 'CHIP_UNREADABLE', ...(subject ? { subject } : {}), detail: { failed_step: 'select', chip: 'absent' } };
     }
     let extraction: ReferenceExtraction | undefined;
+    const enrolment = deps.enrolled?.(lines);
     let verdict: TokenVerdict;
     // chip_ms is the whole chip session: access control, every file read, the checks.
     const chipFrom = deps.clock.monotonic();
@@ -91,6 +99,7 @@ export function createDocumentCheck(deps: DocumentCheckDeps): (channel: string, 
         clock: deps.clock,
         ...(deps.policy ? { policy: deps.policy } : {}),
         logger: deps.log,
+        readFace: !enrolment,
         qualityGate: async (face) => {
           try {
             extraction = await deps.engine.extractReference(faceToFrame(face));
@@ -107,9 +116,12 @@ export function createDocumentCheck(deps: DocumentCheckDeps): (channel: string, 
         ...(r.cloneCheck ? { clone_check: r.cloneCheck } : {}),
         ...(r.failedStep ? { failed_step: r.failedStep } : {}),
         chip_ms: Math.round(deps.clock.monotonic() - chipFrom),
+        face_reference: enrolment ? 'enrolment' : 'dg2',
       };
-      if (!r.ok || !extraction) return { ok: false, tokenType: 'passport', reason: r.reason ?? 'REFERENCE_UNUSABLE', ...(subject ? { subject } : {}), detail };
-      verdict = { ok: true, tokenType: 'passport', subject, reference: { template: extraction.template, source: 'chip' }, detail };
+      // the enrolled template is this booklet's DG2 template, so it keeps the chip operating point
+      const template = enrolment?.template ?? extraction?.template;
+      if (!r.ok || !template) return { ok: false, tokenType: 'passport', reason: r.reason ?? 'REFERENCE_UNUSABLE', ...(subject ? { subject } : {}), detail };
+      verdict = { ok: true, tokenType: 'passport', subject, reference: { template, source: 'chip' }, detail };
     } finally {
       await deps.chip.disconnect?.().catch(() => {});
     }

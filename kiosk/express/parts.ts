@@ -11,7 +11,9 @@ import { TrustList } from '../passport/trust.ts';
 import { warmFaceDecoders } from '../passport/index.ts';
 import { assertStrictModesAll } from '../strict-modes.ts';
 import type { TokenScanner } from '../../drivers/scanner/interface.ts';
+import type { ReferenceStore } from '../enrolment/reference-store.ts';
 import { createDocumentCheck } from './document-check.ts';
+import { enrolmentIndexKey, findEnrolment } from './enrolment-index.ts';
 import { createExpressVisa, type ExpressVisa } from './visa-check.ts';
 
 export interface ExpressParts {
@@ -41,7 +43,15 @@ async function chipReaderFor(config: GateConfig): Promise<ChipReader> {
  */
 export async function createExpressParts(
   config: GateConfig,
-  deps: { clock: Clock; log: Logger; engine: FaceEngine; pseudonym: (v: string) => string; scanners?: readonly TokenScanner[] },
+  deps: {
+    clock: Clock;
+    log: Logger;
+    engine: FaceEngine;
+    pseudonym: (v: string) => string;
+    scanners?: readonly TokenScanner[];
+    /** The lane's reference store: a self-registered visitor's enrolment replaces reading DG2 (kiosk/express/enrolment-index.ts). */
+    references?: Pick<ReferenceStore, 'get'>;
+  },
 ): Promise<ExpressParts> {
   const p = config.passport;
   const load = (): TrustList => {
@@ -56,6 +66,8 @@ export async function createExpressParts(
   const mrzReader = createMrzReader(p, { clock: deps.clock, log: deps.log.child({ part: 'mrz' }) });
   const visa = createExpressVisa(config.visa, { clock: deps.clock, log: deps.log.child({ part: 'visa' }) });
   visa.inbox.attach(deps.scanners ?? []);
+  const references = deps.references;
+  const indexKey = references && enrolmentIndexKey(config.enrolment.keyPath);
   const checkDocument = createDocumentCheck({
     visa,
     chip: chipReader,
@@ -64,6 +76,7 @@ export async function createExpressParts(
     clock: deps.clock,
     log: deps.log.child({ part: 'passport' }),
     pseudonym: deps.pseudonym,
+    ...(references && indexKey ? { enrolled: (mrz: unknown) => findEnrolment(references, indexKey, mrz, deps.clock.now()) } : {}),
     policy: { eligibleStates: p.eligibleStates, pace: p.pace, requireCrl: p.requireCrl, chunk: p.readChunk },
   });
   return { mrzReader, chipReader, trust, checkDocument, visa };
