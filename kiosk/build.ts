@@ -73,7 +73,7 @@ export async function buildGate(
   const camera: Camera = corridor?.camera ?? createCamera(config.camera, { clock, log });
   const scanners: TokenScanner[] = createScanners(config.readers, { clock, log });
   const card: CardReader | null = config.profile === 'express' ? null : createCardReader(config.readers, { clock, log });
-  const express = config.profile === 'express' ? await createExpressParts(config, { clock, log, engine, pseudonym: (v) => journal.pseudonym(v), scanners }) : undefined;
+  const express = config.profile === 'express' ? await createExpressParts(config, { clock, log, engine, pseudonym: (v) => journal.pseudonym(v), scanners, references }) : undefined;
   const gate = new Gate({
     config,
     clock,
