@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../config/load.ts';
 import type { GateConfig } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -56,7 +57,8 @@ export class RegistrationWorld {
     this.store = ReferenceStore.open({ path: this.config.enrolment.path, keyPath: this.config.enrolment.keyPath, clock });
   }
 
-  static async open(clock: Clock, engine: FaceEngine, overrides: Record<string, unknown> = {}): Promise<RegistrationWorld> {
+  /** `apduMs`: wall-clock air time of each chip APDU (a contactless reader: ~10–60 ms); 0 by default. */
+  static async open(clock: Clock, engine: FaceEngine, overrides: Record<string, unknown> = {}, opts: { apduMs?: number } = {}): Promise<RegistrationWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'egate-registration-'));
     const { pki, passports } = await makePassports(join(dir, 'passports'), { photo: FIXTURES + 'person01-2.jpg', kinds: [...WORLD_PASSPORTS] });
     const w = new RegistrationWorld(clock, engine, dir, pki.cscaPem, pki.crlPem, overrides);
@@ -79,6 +81,13 @@ export class RegistrationWorld {
       camera,
       scanners: [],
     });
+    const chip = w.app.express.chipReader as SimulatedChipReader;
+    const transmit = chip.transmit.bind(chip);
+    if (opts.apduMs) chip.transmit = async (apdu) => {
+      const answer = await transmit(apdu);
+      await sleep(opts.apduMs);
+      return answer;
+    };
     await w.app.start();
     return w;
   }
