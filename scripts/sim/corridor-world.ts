@@ -19,7 +19,7 @@ export interface CorridorWalker {
   name: string;
   /** The photo the cameras see (fixtures/faces or the scenario's photos). */
   photo: string;
-  /** The resident this walker is, when enrolled and opted in (the door may open for them). */
+  /** The resident this walker is, when the gate may clear them (opted in, or tapping their own token). */
   sub?: string;
   enterAt: number;
   speed: number;
