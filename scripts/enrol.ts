@@ -4,6 +4,8 @@
  *   node --import tsx scripts/enrol.ts add <sub> <photo>      enrol from a photo the face engine rates good
  *   node --import tsx scripts/enrol.ts list [--json]          subs, source, dates, quality (no templates)
  *   node --import tsx scripts/enrol.ts remove <sub>
+ *   node --import tsx scripts/enrol.ts opt-in <sub>          consent to token-free 1:N identification (walk-through corridor)
+ *   node --import tsx scripts/enrol.ts opt-out <sub>         withdraw it (the gallery holds opted-in residents only)
  *   node --import tsx scripts/enrol.ts export <file> [--transfer-key <keyfile>]
  *   node --import tsx scripts/enrol.ts import <file> [--transfer-key <keyfile>]
  *
@@ -72,9 +74,12 @@ program
   .action((opts: { json?: boolean }) => {
     const { store } = context();
     const refs = store.list();
+    if (opts.json) {
+      console.log(JSON.stringify(refs.map((r) => ({ ...r, identificationOptIn: store.isIdentificationOptedIn(r.sub) }))));
+      return store.close();
+    }
+    for (const r of refs) console.log(`${r.sub}\t${r.source}\tenrolled ${r.enrolledAt}\tupdated ${r.updatedAt}\t${r.quality ? `inter-eye ${r.quality.interEyePx.toFixed(0)} px` : ''}${store.isIdentificationOptedIn(r.sub) ? '\ttoken-free' : ''}`);
     store.close();
-    if (opts.json) return console.log(JSON.stringify(refs));
-    for (const r of refs) console.log(`${r.sub}\t${r.source}\tenrolled ${r.enrolledAt}\tupdated ${r.updatedAt}\t${r.quality ? `inter-eye ${r.quality.interEyePx.toFixed(0)} px` : ''}`);
     console.log(`${refs.length} reference(s)`);
   });
 
@@ -85,6 +90,37 @@ program.command('remove <sub>').action((sub: string) => {
   if (!removed) throw new EnrolmentError('ENROLMENT_NOT_FOUND', 'no reference enrolled for that sub');
   console.log(`removed ${sub}`);
 });
+
+/*
+ * Token-free crossing (issue 19): an enrolled resident's consent to be searched 1:N. Walk-through
+ * gates load only opted-in references into their gallery when they next enter service.
+ */
+program
+  .command('opt-in <sub>')
+  .description('the enrolled resident <sub> consents to token-free 1:N identification')
+  .action((sub: string) => {
+    const { store } = context();
+    try {
+      if (!store.has(sub)) throw new EnrolmentError('ENROLMENT_NOT_FOUND', 'only an enrolled resident can opt in (no reference for that sub)');
+      const changed = store.setIdentificationOptIn(sub, true);
+      console.log(changed ? `${sub} opted in to token-free identification` : `${sub} was already opted in`);
+    } finally {
+      store.close();
+    }
+  });
+
+program
+  .command('opt-out <sub>')
+  .description('withdraw the consent of <sub>: token-free identification no longer finds them (a token tap still works)')
+  .action((sub: string) => {
+    const { store } = context();
+    try {
+      const changed = store.setIdentificationOptIn(sub, false);
+      console.log(changed ? `${sub} opted out of token-free identification` : `${sub} was not opted in`);
+    } finally {
+      store.close();
+    }
+  });
 
 program
   .command('export <file>')
