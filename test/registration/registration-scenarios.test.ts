@@ -4,6 +4,11 @@ import { faceSection } from '../../config/sections/face.ts';
 import { SimulatedClock } from '../../core/clock.ts';
 import { createFaceEngine, type FaceEngine } from '../../kiosk/biometrics/index.ts';
 import { verifyJournal } from '../../kiosk/journal/verify.ts';
+import { createExpressParts } from '../../kiosk/express/parts.ts';
+import { silentLogger } from '../../kiosk/log.ts';
+import { loadChipImage } from '../../drivers/chip/chip-image.ts';
+import { SimulatedChip } from '../../drivers/chip/sim-chip.ts';
+import type { SimulatedChipReader } from '../../drivers/chip/sim-reader.ts';
 import { playRegistrationScenario, REGISTRATION_SCENARIOS } from '../../scripts/sim/registration-scenarios.ts';
 import { RegistrationWorld } from '../../scripts/sim/registration-world.ts';
 
@@ -47,6 +52,28 @@ t('the journal chain verifies; refusals carry visitor-level reasons and steps; p
     assert.is(d.valid_until, '2034-05-15');
   }
   assert.ok(verifyJournal(world.journal.path).ok);
+});
+
+t('registered here, then at an Express lane sharing the store key: the lane finds the enrolment from the MRZ and does not read DG2', async ({ world, engine }) => {
+  const r = await playRegistrationScenario(world, REGISTRATION_SCENARIOS[0]!);
+  assert.ok(r.ok, r.why.join('; '));
+  const [enrolled] = world.store.list();
+  const lane = await createExpressParts(world.config, { clock: world.clock, log: silentLogger(), engine, pseudonym: (v) => world.journal.pseudonym(v), references: world.store });
+  try {
+    const image = loadChipImage(world.passports.get('valid')!);
+    (lane.chipReader as SimulatedChipReader).insert(new SimulatedChip(image));
+    const verdict = await lane.checkDocument('passport', [...image.mrz]);
+    assert.ok(verdict.ok, JSON.stringify(verdict));
+    assert.is(verdict.detail?.face_reference, 'enrolment');
+    assert.equal(Array.from((verdict as { reference: { template: Float32Array } }).reference.template), Array.from(world.store.get(enrolled!.sub)!.template));
+    // consent withdrawn (the enrolment deleted): DG2 as before
+    world.store.remove(enrolled!.sub);
+    (lane.chipReader as SimulatedChipReader).insert(new SimulatedChip(image));
+    const again = await lane.checkDocument('passport', [...image.mrz]);
+    assert.is(again.detail?.face_reference, 'dg2');
+  } finally {
+    await lane.chipReader.close();
+  }
 });
 
 t.run();
