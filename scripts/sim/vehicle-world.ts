@@ -47,6 +47,10 @@ export class VehicleWorld {
     // Through the open window the camera sees the driver from the moment the car stops.
     await this.#look(t);
     car.arrive();
+    // The driver reaches for the token when the kiosk asks for it: the gate sees the car only at
+    // its next poll over the serial line, which on a loaded machine can take longer than the
+    // driver's reach, and a token shown to an idle gate is not read (it then timed out NO_TOKEN).
+    await waitUntil(() => p.gate.state?.state.startsWith('in_service.session') === true, timeoutMs, () => `the gate did not see the car at the window (state ${p.gate.state?.state})`);
     await sleep(800);
 
     if (t.behaviour === 'abandon' && t.token !== 'card') {
