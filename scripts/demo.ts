@@ -19,6 +19,7 @@ import { runCorridorDemo } from './sim/corridor-demo.ts';
 import { runPhotoDemo } from './sim/photo-demo.ts';
 import { runCollectionDemo } from './sim/collection-demo.ts';
 import { runRegistrationDemo } from './sim/registration-demo.ts';
+import { runCounterDemo } from './sim/counter-demo.ts';
 
 export interface DemoOptions {
   scenario?: string;
@@ -28,7 +29,7 @@ export interface DemoOptions {
   displayPort?: string;
 }
 
-const PROFILES = ['pedestrian', 'vehicle', 'express', 'walkthrough', 'photo', 'collection', 'registration'];
+const PROFILES = ['pedestrian', 'vehicle', 'express', 'walkthrough', 'photo', 'collection', 'registration', 'counter'];
 
 /** The simulation's options, shared by `npm run demo` and `npm start` (without a configuration). */
 export function demoOptions(cmd: Command): Command {
@@ -66,6 +67,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if (opts.profile === 'collection') return (await runCollectionDemo(opts.json ? { json: true } : {})).code;
   // The visitor self-registration kiosk plays its scenarios in its own twin (scripts/sim/registration-world.ts; issue 14 §5).
   if (opts.profile === 'registration') return (await runRegistrationDemo(opts.json ? { json: true } : {})).code;
+  // The officer's counter camera plays its scenarios in its own twin (scripts/sim/counter-world.ts; issue 15 §4-5).
+  if (opts.profile === 'counter') return (await runCounterDemo(opts.json ? { json: true } : {})).code;
   const out = (line: string): void => {
     if (opts.json) process.stderr.write(line + '\n');
     else console.log(line);
