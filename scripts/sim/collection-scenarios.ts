@@ -96,7 +96,9 @@ export async function playCollectionScenario(w: CollectionWorld, cast: Collectio
       if (sim && state() !== 'face') {
         await turn();
         sim.advance(20);
-      } else await (sim ? turn() : new Promise((r) => setTimeout(r, 5)));
+        // The face engine works in a worker: wait on the real clock instead of spinning, so the
+        // wait does not take the CPU the engine needs on a loaded machine.
+      } else await new Promise((r) => setTimeout(r, sim ? 1 : 5));
     }
   };
   const r = newResident(w, cast, sc.card);

@@ -145,7 +145,9 @@ export class CollectionWorld {
     this.alive = false;
     this.#offScanner?.();
     this.kiosk.stop();
-    await this.dispenser.stop();
+    // A request already on the wire answers on the plant's clock: without moving a simulated
+    // clock, stop() (which lets it finish) would wait forever — the cause of the 480 s timeouts.
+    await this.#settle(this.dispenser.stop());
   }
 
   async close(): Promise<void> {
