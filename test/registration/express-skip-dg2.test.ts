@@ -37,7 +37,7 @@ const FROM_DG2: ReferenceExtraction = { template: new Float32Array(512).fill(0.0
  * test passport carries the same MRZ, so the enrolment is found for each of them: the chip's
  * own proofs alone refuse the forged ones.
  */
-const t = peerSuite<Ctx>('express: an enrolled visitor skips DG2, never the chip proofs', ['openssl']);
+const t = peerSuite<Ctx>('express: an enrolled visitor skips DG2, never the chip proofs', ['openssl', 'ffmpeg']);
 
 t.before(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'egate-skipdg2-'));

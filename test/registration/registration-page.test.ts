@@ -33,7 +33,7 @@ interface Ctx {
  * Simplified Chinese on the way, a refusal in Traditional Chinese, and the inactivity timeout
  * returning to the start in the first language with the visitor forgotten.
  */
-const t = peerSuite<Ctx>('registration kiosk page in headless Chromium: enrol, refusal, language switch, inactivity', [CHROMIUM]);
+const t = peerSuite<Ctx>('registration kiosk page in headless Chromium: enrol, refusal, language switch, inactivity', [CHROMIUM, 'openssl', 'ffmpeg']);
 
 t.before(async (ctx) => {
   ctx.engine = await createFaceEngine(faceSection.parse({}), { workers: 1 });

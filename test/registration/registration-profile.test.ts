@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseConfig } from '../../config/load.ts';
 import { loadChipImage } from '../../drivers/chip/chip-image.ts';
@@ -16,6 +15,7 @@ import type { RegistrationApp } from '../../kiosk/registration/registration-prof
 import { REFUSALS } from '../../kiosk/registration/registration-screens.ts';
 import { buildKiosk } from '../../kiosk/seat/build-kiosk.ts';
 import { makePassports } from '../../scripts/make-passport.ts';
+import { peerSuite } from '../helpers/suite.ts';
 
 /**
  * The `registration` profile on the kiosk host, built from configuration alone (registry,
@@ -25,7 +25,7 @@ import { makePassports } from '../../scripts/make-passport.ts';
  * as "chip not genuine", journalled, with nothing enrolled. The full visits run in the
  * scenario test (registration-scenarios.test.ts).
  */
-const t = suite<{ dir: string; engine: FaceEngine; passports: Map<string, string>; csca: string; crl: string }>('registration profile on the kiosk host');
+const t = peerSuite<{ dir: string; engine: FaceEngine; passports: Map<string, string>; csca: string; crl: string }>('registration profile on the kiosk host', ['openssl', 'ffmpeg']);
 
 t.before(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'egate-reg-host-'));

@@ -1,4 +1,3 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { faceSection } from '../../config/sections/face.ts';
 import { SimulatedClock } from '../../core/clock.ts';
@@ -11,6 +10,7 @@ import { SimulatedChip } from '../../drivers/chip/sim-chip.ts';
 import type { SimulatedChipReader } from '../../drivers/chip/sim-reader.ts';
 import { playRegistrationScenario, REGISTRATION_SCENARIOS } from '../../scripts/sim/registration-scenarios.ts';
 import { RegistrationWorld } from '../../scripts/sim/registration-world.ts';
+import { peerSuite } from '../helpers/suite.ts';
 
 /**
  * Every built-in registration scenario (the demo's) through the real profile, document check,
@@ -19,7 +19,7 @@ import { RegistrationWorld } from '../../scripts/sim/registration-world.ts';
  * the passport's reference), the slip, the journal, and the kiosk back at the start having
  * forgotten the visitor.
  */
-const t = suite<{ engine: FaceEngine; world: RegistrationWorld }>('registration kiosk scenarios in the twin: expected vs actual');
+const t = peerSuite<{ engine: FaceEngine; world: RegistrationWorld }>('registration kiosk scenarios in the twin: expected vs actual', ['openssl', 'ffmpeg']);
 
 t.before(async (ctx) => {
   ctx.engine = await createFaceEngine(faceSection.parse({}), { workers: 1 });
