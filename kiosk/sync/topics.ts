@@ -9,11 +9,14 @@ export interface SyncTopics {
   status: string;
   cmd: string;
   cmdResult: string;
+  /** A counter's arrival records, each sealed to the central arrival key (kiosk/counter/arrival-sync.ts), and central's signed receipt. */
+  arrivals: string;
+  arrivalsAck: string;
 }
 
 export function syncTopics(site: string, gate: string): SyncTopics {
   const base = `egate/v1/${site}/${gate}`;
-  return { events: `${base}/events`, status: `${base}/status`, cmd: `${base}/cmd`, cmdResult: `${base}/cmd/result` };
+  return { events: `${base}/events`, status: `${base}/status`, cmd: `${base}/cmd`, cmdResult: `${base}/cmd/result`, arrivals: `${base}/arrivals`, arrivalsAck: `${base}/arrivals/ack` };
 }
 
 /** Retained status; the last will is `{"online":false}` alone. */
