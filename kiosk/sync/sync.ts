@@ -56,7 +56,8 @@ export class CentralSync {
       url: cfg.url,
       clientId: cfg.clientId ?? `egate-${cfg.site}-${host.config.gate}`,
       will: { topic: this.topics.status, payload: JSON.stringify(OFFLINE_WILL) },
-      subscribe: [this.topics.cmd],
+      // arrivalsAck: central's signed receipt for a counter's arrival records (nothing else listens on other seats)
+      subscribe: [this.topics.cmd, this.topics.arrivalsAck],
       sessionExpiryS: cfg.sessionExpiryS,
       keepaliveS: cfg.keepaliveS,
       connectTimeoutMs: cfg.connectTimeoutMs,
