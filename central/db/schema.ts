@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS gates (
   last_seq bigint, unsent bigint, version text, status_at timestamptz, seen_at timestamptz NOT NULL DEFAULT now()
 );
 ALTER TABLE gates ADD COLUMN IF NOT EXISTS profile text;
+CREATE TABLE IF NOT EXISTS ingest_instances (
+  grp text NOT NULL, instance text NOT NULL, beat_at timestamptz NOT NULL, caught_up_at timestamptz NOT NULL, PRIMARY KEY (grp, instance)
+);
 CREATE TABLE IF NOT EXISTS console_sessions (
   sid_hash text PRIMARY KEY, usr text NOT NULL, role text NOT NULL, instance text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(), expires_at timestamptz NOT NULL

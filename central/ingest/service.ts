@@ -5,7 +5,7 @@ import { ensurePartitions, migrate, purge } from '../db/schema.ts';
 import { MqttConsumer, type Inbound } from './consumer.ts';
 import { storeCommandResult, storeStatuses } from './status.ts';
 import { prepareInbound, storeBatches, type InboundBatch } from './store.ts';
-import { flagSilentGates, resolveGaps } from './sweep.ts';
+import { beat, flagSilentGates, leave, resolveGaps } from './sweep.ts';
 
 const TOPIC = /^egate\/v1\/([A-Za-z0-9_-]{1,32})\/([A-Za-z0-9_-]{1,32})\/(events|status|cmd\/result)$/;
 
@@ -37,6 +37,8 @@ function parse(payload: Buffer): unknown {
 /** A received message; an events message carries its head-independent checks, done on arrival. */
 interface Queued extends Inbound {
   batch?: InboundBatch | undefined;
+  /** performance.now() when it arrived. */
+  arrivedAt: number;
 }
 
 /**
@@ -83,13 +85,30 @@ export class IngestService {
     const every = (ms: number, fn: () => Promise<unknown>): void => {
       this.#timers.push(setInterval(() => void fn().catch((err: Error) => this.#log.error({ err: err.message }, 'central sweep failed')), ms));
     };
-    every(Math.max(250, this.#cfg.gapGraceMs / 4), () => resolveGaps(this.#pool, this.#cfg.gapGraceMs));
-    every(Math.max(1000, this.#cfg.silentAfterMs / 4), () => flagSilentGates(this.#pool, this.#cfg.silentAfterMs));
+    const { group } = this.#cfg.mqtt;
+    const grace = this.#cfg.gapGraceMs;
+    await beat(this.#pool, group, this.#cfg.instance, this.behindMs());
+    // the heartbeat first: this instance's own caught-up moment counts in the sweep that follows
+    every(Math.max(250, grace / 4), async () => {
+      await beat(this.#pool, group, this.#cfg.instance, this.behindMs());
+      await resolveGaps(this.#pool, grace, group);
+    });
+    every(Math.max(1000, this.#cfg.silentAfterMs / 4), () => flagSilentGates(this.#pool, this.#cfg.silentAfterMs, group, grace));
     const r = this.#cfg.retention;
     every(r.purgeEveryMs, async () => {
       await ensurePartitions(this.#pool, new Date(), 0, r.partitionsAhead);
       await purge(this.#pool, new Date(), r.eventDays, r.recordDays);
     });
+  }
+
+  /**
+   * How long ago this instance last had stored and acknowledged everything it had been sent
+   * (0: now): the age of the oldest message not yet stored. A busy instance that keeps up
+   * stays a few milliseconds behind; one working through a backlog falls behind by its queue.
+   */
+  behindMs(): number {
+    const oldest = this.#queue[0];
+    return oldest ? performance.now() - oldest.arrivedAt : 0;
   }
 
   /** Resolves when every message received so far has been stored and acknowledged. */
@@ -103,6 +122,7 @@ export class IngestService {
     for (const t of this.#timers) clearInterval(t);
     await this.idle();
     await this.consumer.stop();
+    await leave(this.#pool, this.#cfg.mqtt.group, this.#cfg.instance).catch(() => {});
   }
 
   #onMessage(m: Inbound): void {
@@ -110,7 +130,7 @@ export class IngestService {
     const t = TOPIC.exec(m.topic);
     // parse, hash and privacy-check now: this runs while the previous group is in PostgreSQL
     const batch = t && t[3] === 'events' ? prepareInbound(t[1]!, t[2]!, parse(m.payload)) : undefined;
-    this.#queue.push(Object.assign(m, { batch }));
+    this.#queue.push(Object.assign(m, { batch, arrivedAt: performance.now() }));
     if (!this.#running) void this.#drain();
   }
 

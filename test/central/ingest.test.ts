@@ -10,6 +10,7 @@ import { syncTopics } from '../../kiosk/sync/topics.ts';
 import { peerSuite } from '../helpers/suite.ts';
 import { pub, waitFor } from '../sync/broker.ts';
 import { CentralWorld, PG_CTL } from './world.ts';
+import { chain } from './wire-chain.ts';
 
 interface Ctx {
   w: CentralWorld;
@@ -34,18 +35,6 @@ const q = async <T extends object>(ctx: Ctx, sql: string, args: unknown[] = []):
 const stored = async (ctx: Ctx, gate: string): Promise<number> => (await q<{ n: number }>(ctx, 'SELECT count(*)::int AS n FROM events WHERE gate = $1', [gate]))[0]!.n;
 const alarmCodes = async (ctx: Ctx, gate: string): Promise<string[]> => (await q<{ code: string }>(ctx, 'SELECT code FROM alarms WHERE gate = $1 ORDER BY id', [gate])).map((r) => r.code);
 
-/** A chain of `n` valid events for a gate that exists only on the wire (the forger's view). */
-function chain(gate: string, n: number, from = 1, prev = '0'.repeat(64)): JournalEvent[] {
-  const out: JournalEvent[] = [];
-  for (let seq = from; seq < from + n; seq++) {
-    const e = { id: `01WIRE${gate}${seq}`.slice(0, 26), seq, gate, ts: new Date(Date.UTC(2026, 11, 2, 9, 0, seq)).toISOString(), type: 'maintenance_action', data: { action: 'probe', n: seq } } as unknown as JournalEvent;
-    e.prev = prev;
-    e.hash = eventHash(prev, e);
-    prev = e.hash;
-    out.push(e);
-  }
-  return out;
-}
 const send = (ctx: Ctx, gate: string, events: unknown): Promise<void> => pub(ctx.w.broker.port, syncTopics('TST', gate).events, JSON.stringify(events));
 
 t('a gate\'s real outbox lands in PostgreSQL, chain verified, each (gate, seq) once', async (ctx) => {
