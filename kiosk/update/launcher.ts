@@ -95,10 +95,23 @@ export class ReleaseLauncher {
     await this.running?.stop(this.#o.bounds.stopTimeoutMs);
   }
 
-  /** Release versions whose health check failed here: not installed again automatically. */
+  /**
+   * Release versions not to install again automatically: those whose install or health check
+   * failed here, and those refused for another runtime while the runtime is still that one
+   * (once the runtime is re-provisioned from another lock they are tried again).
+   */
   failedVersions(): number[] {
     const f = join(this.#o.slots.root, 'failed.json');
-    return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as number[]) : [];
+    const failed = existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as number[]) : [];
+    const runtime = this.#o.slots.runtimeLockSha256() ?? 'none';
+    const onRuntime = Object.entries(this.#runtimeRefused()).filter(([, lock]) => lock === runtime).map(([v]) => Number(v));
+    return [...new Set([...failed, ...onRuntime])].sort((a, b) => a - b);
+  }
+
+  /** targets version → the runtime lock it was refused on (UPDATE_RUNTIME_MISMATCH). */
+  #runtimeRefused(): Record<string, string> {
+    const f = join(this.#o.slots.root, 'runtime-refused.json');
+    return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Record<string, string>) : {};
   }
 
   async install(staged: StagedRelease): Promise<InstallReport> {
@@ -110,7 +123,8 @@ export class ReleaseLauncher {
     } catch (err) {
       const reason = err instanceof UpdateRefusedError ? err.code : 'UPDATE_INVALID';
       journal('update_refused', { reason, release: staged.release, targets_version: staged.targetsVersion, detail: (err as Error).message.slice(0, 300) });
-      this.#markFailed(staged.targetsVersion);
+      if (reason === 'UPDATE_RUNTIME_MISMATCH') this.#markRuntimeRefused(staged.targetsVersion);
+      else this.#markFailed(staged.targetsVersion);
       return { release: staged.release, outcome: 'refused', reason, prepareMs: ms(clock.monotonic() - t0) };
     }
     const prepareMs = ms(clock.monotonic() - t0);
@@ -214,8 +228,15 @@ export class ReleaseLauncher {
     return new ReleaseProcess({ slotDir: this.#o.slots.slotDir(slot), argv: m.argv, args: this.#o.args ?? [], env, clock: this.#o.clock, stdio: this.#o.stdio ?? 'inherit' });
   }
 
+  #markRuntimeRefused(version: number): void {
+    const refused = { ...this.#runtimeRefused(), [version]: this.#o.slots.runtimeLockSha256() ?? 'none' };
+    writeFileSync(join(this.#o.slots.root, 'runtime-refused.json'), JSON.stringify(refused));
+  }
+
   #markFailed(version: number): void {
-    const list = [...new Set([...this.failedVersions(), version])].sort((a, b) => a - b);
+    const f = join(this.#o.slots.root, 'failed.json');
+    const failed = existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as number[]) : [];
+    const list = [...new Set([...failed, version])].sort((a, b) => a - b);
     writeFileSync(join(this.#o.slots.root, 'failed.json'), JSON.stringify(list));
   }
 }

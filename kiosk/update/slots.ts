@@ -37,8 +37,13 @@ export type InstallStep =
   | 'rolling_back'
   | 'rolled_back';
 
-// A built bundle also names its release, lockfile and file hashes (scripts/release/bundle.ts): only argv is needed here.
-const entrySchema = z.object({ argv: z.array(z.string().min(1).max(512)).min(1).max(32) });
+// A built bundle also names its release and file hashes (scripts/release/bundle.ts): argv and the lock are read here.
+const entrySchema = z.object({ argv: z.array(z.string().min(1).max(512)).min(1).max(32), lockSha256: z.string().regex(/^[0-9a-f]{64}$/) });
+/**
+ * The lock the installed runtime (<installRoot>/node_modules, found by every slot through
+ * Node's parent-directory lookup) was provisioned from with `npm ci --omit=dev`.
+ */
+export const RUNTIME_LOCK = 'package-lock.json';
 /** The bundle names how it is started: node arguments relative to its own root. */
 export const BUNDLE_ENTRY = 'egate-release.json';
 
@@ -80,6 +85,12 @@ export class ReleaseSlots {
     return slotProblem(this.slotDir(slot));
   }
 
+  /** SHA-256 of the lock the installed runtime was provisioned from; undefined when none is. */
+  runtimeLockSha256(): string | undefined {
+    const f = join(this.root, RUNTIME_LOCK);
+    return existsSync(f) ? sha256Of(f) : undefined;
+  }
+
   /** The slot a new release goes to: the one no pointer names. */
   spareSlot(): SlotName {
     const used = new Set([this.current(), this.confirmed()]);
@@ -118,7 +129,12 @@ export class ReleaseSlots {
     }
     if (!bundle) throw new UpdateRefusedError('UPDATE_BUNDLE_INVALID', `release ${staged.release} has no application bundle`);
     this.onStep('targets_copied');
-    const argv = unpackBundle(bundle, join(prep, 'app'));
+    const { argv, lockSha256 } = unpackBundle(bundle, join(prep, 'app'));
+    // Refused before anything is switched: the release would start on dependencies it was not built with.
+    const runtime = this.runtimeLockSha256();
+    if (runtime !== lockSha256) {
+      throw new UpdateRefusedError('UPDATE_RUNTIME_MISMATCH', `release ${staged.release} needs the runtime of lock ${lockSha256.slice(0, 12)}, the gate's runtime is ${runtime ? `of lock ${runtime.slice(0, 12)}` : `not provisioned (no ${RUNTIME_LOCK} in ${this.root})`}`);
+    }
     this.onStep('bundle_unpacked');
     checkReleaseModels(join(prep, 'models'));
     this.onStep('models_checked');
@@ -212,7 +228,7 @@ function asSlot(target: string | undefined): SlotName | undefined {
  * then walks the tree: only directories and regular files — a link could point anywhere —
  * and an egate-release.json naming how to start it.
  */
-function unpackBundle(tarball: string, dest: string): string[] {
+function unpackBundle(tarball: string, dest: string): { argv: string[]; lockSha256: string } {
   mkdirSync(dest, { recursive: true });
   try {
     execFileSync('tar', ['-xzf', tarball, '-C', dest, '--no-same-owner', '--no-same-permissions'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
@@ -225,5 +241,5 @@ function unpackBundle(tarball: string, dest: string): string[] {
   const parsed = entrySchema.safeParse(JSON.parse(readFileSync(entry, 'utf8')));
   if (!parsed.success) throw new UpdateRefusedError('UPDATE_BUNDLE_INVALID', `${BUNDLE_ENTRY}: ${parsed.error.message.slice(0, 300)}`);
   for (const a of parsed.data.argv) if (a.startsWith('/') || a.split('/').includes('..')) throw new UpdateRefusedError('UPDATE_BUNDLE_INVALID', `${BUNDLE_ENTRY}: argument ${a} leaves the bundle`);
-  return parsed.data.argv;
+  return parsed.data;
 }

@@ -24,6 +24,9 @@ import { EgateError } from '../errors.ts';
  *                          model manifest names
  *  - UPDATE_CALIBRATION    the operating points shipped with the models fail the calibration
  *                          check the manifest names (other model, rate above target, too few pairs)
+ *  - UPDATE_RUNTIME_MISMATCH the bundle was built against another package-lock.json than the one
+ *                          the gate's installed runtime (node_modules) was provisioned from: it
+ *                          would run on dependencies it was never built or tested with
  */
 export type UpdateRefusal =
   | 'UPDATE_UNSIGNED'
@@ -39,7 +42,8 @@ export type UpdateRefusal =
   | 'UPDATE_INVALID'
   | 'UPDATE_BUNDLE_INVALID'
   | 'UPDATE_MODEL_MISMATCH'
-  | 'UPDATE_CALIBRATION';
+  | 'UPDATE_CALIBRATION'
+  | 'UPDATE_RUNTIME_MISMATCH';
 
 export class UpdateRefusedError extends EgateError {
   declare readonly code: UpdateRefusal;

@@ -16,8 +16,10 @@
  *
  * Runtime: node_modules is not in the bundle (513 MB with native builds per platform); the
  * gate is provisioned with the dependencies of the lock (`npm ci --omit=dev`) at
- * <installRoot>/node_modules, which every slot finds by Node's parent-directory lookup. A
- * release whose lockSha256 differs needs that runtime re-provisioned first (not automated yet).
+ * <installRoot>/node_modules, which every slot finds by Node's parent-directory lookup, with
+ * the lock it came from kept as <installRoot>/package-lock.json. The gate refuses a release
+ * whose lockSha256 differs (UPDATE_RUNTIME_MISMATCH, kiosk/update/slots.ts) before anything
+ * is switched: such a release needs the runtime re-provisioned first.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

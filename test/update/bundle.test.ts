@@ -50,6 +50,7 @@ test('a bundle built from this checkout installs into a slot and starts READY; a
   // The gate: runtime provisioned from the same lock, token files, configuration.
   const slots = new ReleaseSlots(world.installRoot);
   symlinkSync(join(ROOT, 'node_modules'), join(world.installRoot, 'node_modules'));
+  writeFileSync(join(world.installRoot, 'package-lock.json'), execFileSync('git', ['show', `${rev}:package-lock.json`], { cwd: ROOT }));
   saveTokenWorld(createTokenWorld({ nowMs: Date.now() }), join(world.dataDir, 'keys'));
   const config = join(world.dir, 'gate.json');
   writeFileSync(config, JSON.stringify({ gate: 'BND-01', dataDir: world.dataDir, local: { displayPort: 0, socketPath: join(world.dataDir, 'cli.sock') }, timings: { healthyBeforeServiceMs: 300 } }));

@@ -8,7 +8,7 @@ import { ReleaseLauncher, type LauncherBounds } from '../../kiosk/update/launche
 import { ReleaseSlots, type InstallStep } from '../../kiosk/update/slots.ts';
 import { GateUpdater } from '../../kiosk/update/updater.ts';
 import { generateKeys, publishRelease } from '../../scripts/release/tuf-repository.ts';
-import { updateWorld, type ModelFault, type UpdateWorld, type Variant } from './update-world.ts';
+import { otherLock, updateWorld, type ModelFault, type UpdateWorld, type Variant } from './update-world.ts';
 
 /**
  * A/B install with the launcher (issue 18 items 2 and 4): a signed release prepared while the
@@ -58,7 +58,7 @@ function assertWhole(g: Gate, release: string): void {
   assert.equal(readdirSync(g.slots.slotsDir).filter((f) => f.startsWith('.prep')), [], 'no half-prepared slot');
 }
 
-async function update(g: Gate, release: string, o: { variant?: Variant; models?: ModelFault } = {}) {
+async function update(g: Gate, release: string, o: { variant?: Variant; models?: ModelFault; lock?: 'other' | 'none' } = {}) {
   g.w.publish(release, o);
   return g.launcher.install(await g.updater.fetchRelease());
 }
@@ -104,6 +104,33 @@ for (const [variant, reason] of [
     assert.equal(g.launcher.failedVersions(), [2]);
   });
 }
+
+test('a release built against another dependency lock than the installed runtime is refused (UPDATE_RUNTIME_MISMATCH) before anything is switched; tried again once the runtime is re-provisioned', async () => {
+  const g = await gateOn100();
+  const before = g.launcher.running!.pid;
+  const r = await update(g, '2.0.0', { lock: 'other' });
+  assert.is(r.outcome, 'refused');
+  assert.is(r.reason, 'UPDATE_RUNTIME_MISMATCH');
+  assert.equal(g.journal.map((e) => e.type), ['update_staged', 'update_refused']);
+  assert.is(g.journal[1]!.data.reason, 'UPDATE_RUNTIME_MISMATCH');
+  assert.match(String(g.journal[1]!.data.detail), /needs the runtime of lock/);
+  // never drained, never switched: the same process serves on, no slot prepared
+  assert.is(g.launcher.running!.pid, before);
+  assertWhole(g, '1.0.0');
+  assert.not.ok(readdirSync(g.slots.slotsDir).includes('b'), 'nothing left in the spare slot');
+  assert.equal(g.launcher.failedVersions(), [2], 'not retried on this runtime');
+  // the runtime re-provisioned from the release's lock (npm ci --omit=dev): the same release is tried again and installs
+  writeFileSync(join(g.w.installRoot, 'package-lock.json'), otherLock);
+  assert.equal(g.launcher.failedVersions(), []);
+  const again = await g.launcher.install(await g.updater.fetchRelease());
+  assert.is(again.outcome, 'confirmed', again.reason);
+  assertWhole(g, '2.0.0');
+  // a bundle that names no lock at all is not installable either
+  const r3 = await update(g, '2.1.0', { lock: 'none' });
+  assert.is(r3.outcome, 'refused');
+  assert.is(r3.reason, 'UPDATE_BUNDLE_INVALID');
+  assertWhole(g, '2.0.0');
+});
 
 test('a release that never becomes READY, or whose devices never answer, goes back when the out-of-service bound passes', async () => {
   const g = await gateOn100({ maxOutOfServiceMs: 2_500 });

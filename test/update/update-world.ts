@@ -29,7 +29,10 @@ export interface UpdateWorld {
   installRoot: string;
   url: string;
   server: Server;
-  publish(release: string, o?: { variant?: Variant; models?: ModelFault; bundleBytes?: number }): { targetsVersion: number };
+  /** SHA-256 of the lock the gate's runtime was provisioned from (<installRoot>/package-lock.json). */
+  runtimeLockSha256: string;
+  /** `lock: 'other'`: the bundle was built against another lock than the gate's runtime; 'none': it names none. */
+  publish(release: string, o?: { variant?: Variant; models?: ModelFault; bundleBytes?: number; lock?: 'runtime' | 'other' | 'none' }): { targetsVersion: number };
   close(): Promise<void>;
 }
 
@@ -52,6 +55,10 @@ function point(threshold: number, far: number, impostorPairs: number) {
   return { threshold, calibration: { data: 'test pairs', genuinePairs: 140, impostorPairs, far, tar: 0.95, date: '2026-12-02' } };
 }
 
+/** The lock the gate's runtime was provisioned from, and one with another dependency set (a release needing a new zod). */
+const runtimeLock = Buffer.from(JSON.stringify({ name: 'egate', lockfileVersion: 3, packages: { 'node_modules/zod': { version: '3.23.8' } } }));
+export const otherLock = Buffer.from(JSON.stringify({ name: 'egate', lockfileVersion: 3, packages: { 'node_modules/zod': { version: '4.0.0' } } }));
+
 export async function updateWorld(): Promise<UpdateWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'egate-update-'));
   const keys = join(dir, 'keys');
@@ -60,6 +67,10 @@ export async function updateWorld(): Promise<UpdateWorld> {
   generateKeys(keys);
   initRepository({ repoDir: repo, keyDir: keys });
   installTrustedRoot(dataDir, readFileSync(join(repo, 'metadata', '1.root.json')));
+  // The gate's runtime, as `npm ci --omit=dev` left it: the lock it was provisioned from.
+  const installRoot = join(dataDir, 'releases');
+  mkdirSync(installRoot, { recursive: true });
+  writeFileSync(join(installRoot, 'package-lock.json'), runtimeLock);
   const server = await serve(repo);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let n = 0;
@@ -70,7 +81,7 @@ export async function updateWorld(): Promise<UpdateWorld> {
     mkdirSync(bundle, { recursive: true });
     copyFileSync(join(HERE, 'fixtures', 'release-main.mjs'), join(bundle, 'main.mjs'));
     writeFileSync(join(bundle, 'variant.json'), JSON.stringify({ variant: o.variant ?? 'good', release }));
-    writeFileSync(join(bundle, 'egate-release.json'), JSON.stringify({ argv: ['main.mjs'] }));
+    writeFileSync(join(bundle, 'egate-release.json'), JSON.stringify({ argv: ['main.mjs'], ...(o.lock === 'none' ? {} : { lockSha256: sha(o.lock === 'other' ? otherLock : runtimeLock) }) }));
     if (o.bundleBytes) writeFileSync(join(bundle, 'payload.bin'), randomBytes(o.bundleBytes));
     execFileSync('tar', ['-czf', join(src, 'egate.tar.gz'), '-C', bundle, '.']);
     const feature = randomBytes(120_000);
@@ -99,7 +110,8 @@ export async function updateWorld(): Promise<UpdateWorld> {
     keys,
     repo,
     dataDir,
-    installRoot: join(dataDir, 'releases'),
+    installRoot,
+    runtimeLockSha256: sha(runtimeLock),
     url,
     server,
     publish,
