@@ -47,8 +47,9 @@ export class CounterWorld {
   readonly camera: SimulatedCamera;
   parts!: CounterParts;
   passports = new Map<PassportKind, string>();
-  /** Camera frames the station took. */
+  /** Camera frames the station took, and the wall time it waited for them (the bench splits the capture). */
   frames = 0;
+  frameWaitMs = 0;
 
   private constructor(
     readonly clock: Clock,
@@ -93,9 +94,14 @@ export class CounterWorld {
     const camera = this.camera;
     // the station only asks the camera for frames (captureBest); the world counts them
     const counted = {
-      nextFrame: (timeoutMs?: number) => {
+      nextFrame: async (timeoutMs?: number) => {
         this.frames++;
-        return camera.nextFrame(timeoutMs);
+        const t0 = performance.now();
+        try {
+          return await camera.nextFrame(timeoutMs);
+        } finally {
+          this.frameWaitMs += performance.now() - t0;
+        }
       },
     } as unknown as Camera;
     this.parts = await createCounterParts(this.config, {
