@@ -32,12 +32,12 @@ function sameAnswer(got: { sub: string; score: number }[], want: { sub: string; 
   });
 }
 
-test('search equals brute force: exact and int8 + re-rank, after upserts, replacements and removals (property)', () => {
+test('search equals brute force: exact f32, SIMD + exact re-rank, int8 + re-rank, after upserts, replacements and removals (property)', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 0x7fffffff }), fc.integer({ min: 1, max: 160 }), fc.integer({ min: 1, max: 12 }), fc.boolean(), (seed, n, k, quantized) => {
+    fc.property(fc.integer({ min: 1, max: 0x7fffffff }), fc.integer({ min: 1, max: 160 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom('f32', 'simd', 'int8'), (seed, n, k, mode) => {
       const r = prng(seed);
       const pool = templates(seed, n + 8);
-      const g = new GalleryIndex({ quantized });
+      const g = new GalleryIndex({ quantized: mode === 'int8', simd: mode === 'simd' });
       const ref = new Map<string, Float32Array>();
       for (let i = 0; i < n; i++) {
         // a few exact duplicates (ties broken by sub) and near-duplicates (a mate and a look-alike)
@@ -67,6 +67,27 @@ test('a mate is found first with score ~1; k larger than the gallery returns the
     assert.ok(top[0]!.score >= top[1]!.score && top[1]!.score >= top[2]!.score);
     assert.is(g.search(ts[0]!, 1000).length, 50);
   }
+});
+
+test('the SIMD first pass gives exactly the exact scan: same subs, same scores, same tie order, in search and searchAsync (5,000 rows, near-duplicates)', async () => {
+  const ts = templates(23, 5000);
+  // near-duplicates within the float32 error of the SIMD pass: only the exact re-rank orders them right
+  for (let i = 1; i < 40; i++) ts[i * 97] = ts[7]!.map((v, j) => v + (j === i ? 1e-6 : 0));
+  const plain = GalleryIndex.build(ts.map((t, i) => ({ sub: `S${i}`, template: t })), { simd: false });
+  const simd = GalleryIndex.build(ts.map((t, i) => ({ sub: `S${i}`, template: t })));
+  assert.ok(simd.simd, 'WebAssembly SIMD is available on Node 20');
+  assert.not.ok(plain.simd);
+  for (const probe of [ts[7]!, ts[4000]!.map((v, i) => v + 0.5 * ts[12]![i]!), templates(99, 1)[0]!]) {
+    for (const k of [1, 2, 5, 50]) {
+      assert.equal(simd.search(probe, k), plain.search(probe, k));
+      assert.equal(await simd.searchAsync(probe, k, 700), plain.search(probe, k));
+    }
+  }
+  // Two searches in flight at once, slices interleaved: each gets its own answer.
+  const [p1, p2] = [ts[7]!, ts[2500]!];
+  assert.equal(await Promise.all([simd.searchAsync(p1, 5, 300), simd.searchAsync(p2, 5, 300)]), [plain.search(p1, 5), plain.search(p2, 5)]);
+  simd.close();
+  plain.close();
 });
 
 test('searchAsync gives the answer of search, in slices, and starts over when the gallery changes mid-scan', async () => {
