@@ -1,7 +1,20 @@
 import type { JournalEventType } from '../crossing/facts.ts';
 import { officerRoutes } from '../display/officer-routes.ts';
-import type { KioskProfile } from '../seat/kiosk-profile.ts';
+import type { KioskApp, KioskProfile } from '../seat/kiosk-profile.ts';
+import { loadCentralKey } from '../sync/central-key.ts';
+import type { SyncHandle } from '../sync/attach.ts';
+import { ArrivalSync } from './arrival-sync.ts';
 import { createCounterParts } from './counter-parts.ts';
+
+/** How often the counter offers its arrival records to central, and how long it waits for the signed receipt. */
+const ARRIVAL_ROUND_MS = 60_000;
+const ARRIVAL_ACK_MS = 30_000;
+
+/** The counter's app: a kiosk app that also hands its arrival records to central once the seat's sync link runs. */
+export interface CounterApp extends KioskApp {
+  /** Called by the seat after startSync: arrival records then go over that link (kiosk/counter/arrival-sync.ts). */
+  attachSync(sync: SyncHandle): void;
+}
 
 /**
  * The `counter` profile on the kiosk host: the visitor's small screen is the host's touch
@@ -22,7 +35,20 @@ export const counterProfile: KioskProfile = {
     });
     const routes = officerRoutes(counter.station, counter.desk);
     const step = (): string => counter.station.view().step;
-    return {
+    let arrivals: ArrivalSync | undefined;
+    const app: CounterApp = {
+      attachSync(sync) {
+        const c = parts.config.counter;
+        const log = parts.log.child({ part: 'arrivals' });
+        const arrivalKey = loadCentralKey(c.centralArrivalKeyPath);
+        const ackKey = loadCentralKey(parts.config.sync.centralKeyPath);
+        // without either key nothing leaves and nothing is deleted early: the records wait (sealed) until their life ends
+        if (!arrivalKey || !ackKey) return log.error({ arrivalKey: !!arrivalKey, centralKey: !!ackKey }, 'arrival records not collected: central arrival key or central key missing');
+        arrivals = new ArrivalSync({ link: sync.sync.link, topics: sync.sync.topics, store: counter.records, gate: parts.config.gate, arrivalKey, ackKey, clock: parts.clock, log, intervalMs: ARRIVAL_ROUND_MS, ackTimeoutMs: ARRIVAL_ACK_MS });
+        // a decision sealed a record: offer it now rather than at the next round
+        counter.station.onCase((k) => void ((k.step === 'accepted' || k.step === 'referred') && arrivals?.kick()));
+        arrivals.start();
+      },
       screen: () => counter.station.screen(),
       on: (e, fn) => counter.station.on(e, fn),
       act: () => {},
@@ -31,10 +57,14 @@ export const counterProfile: KioskProfile = {
         if (step() !== 'review' && step() !== 'checking' && step() !== 'capturing') counter.station.reset();
       },
       start: () => counter.start(),
-      stop: () => counter.stop(),
+      stop: async () => {
+        arrivals?.stop();
+        await counter.stop();
+      },
       devices: () => counter.health(),
       busy: () => ['checking', 'capturing', 'review'].includes(step()),
       routes: (req, res) => routes.handle(req, res),
     };
+    return app;
   },
 };

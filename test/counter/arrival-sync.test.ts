@@ -5,16 +5,21 @@ import mqtt, { type MqttClient } from 'mqtt';
 import * as assert from 'uvu/assert';
 import { SystemClock } from '../../kiosk/clock.ts';
 import { ArrivalRecordStore } from '../../kiosk/counter/arrival-record.ts';
+import { parseConfig } from '../../config/load.ts';
+import type { Camera } from '../../drivers/camera/interface.ts';
+import type { FaceEngine } from '../../kiosk/biometrics/index.ts';
 import { ArrivalSync, receiveArrivals } from '../../kiosk/counter/arrival-sync.ts';
+import { counterProfile, type CounterApp } from '../../kiosk/counter/counter-profile.ts';
 import { silentLogger, type Logger } from '../../kiosk/log.ts';
 import { startSync, type SyncHandle } from '../../kiosk/sync/attach.ts';
 import { generateP256, type KeyPair } from '../../kiosk/tokens/cose-key.ts';
+import { makePassports } from '../../scripts/make-passport.ts';
 import { peerSuite } from '../helpers/suite.ts';
 import { Broker, waitFor } from '../sync/broker.ts';
 import { StoreHost } from '../sync/host.ts';
 
 /**
- * Arrival records over the seat's real sync link and a real mosquitto: a central subscriber
+ * Arrival records over the seat's real sync link (ArrivalSync directly, then the counter profile's attachSync) and a real mosquitto: a central subscriber
  * holding the arrival private key opens them and signs a receipt with the central command key;
  * the counter then deletes them. A receipt signed by another key deletes nothing. Everything
  * on the broker is ciphertext: no portrait, no facts in clear.
@@ -38,7 +43,7 @@ interface Ctx {
   rounds: boolean[];
 }
 
-const t = peerSuite<Ctx>('counter arrival records over sync: sealed on the broker, deleted on central\'s signed receipt', ['mosquitto']);
+const t = peerSuite<Ctx>('counter arrival records over sync: sealed on the broker, deleted on central\'s signed receipt', ['mosquitto', 'openssl', 'ffmpeg']);
 const clock = new SystemClock();
 // a JPEG-looking portrait with a recognisable run of bytes to look for on the broker
 const PORTRAIT = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...Buffer.from('PORTRAIT-PIXELS-OF-THE-VISITOR'), 0xff, 0xd9]);
@@ -121,6 +126,43 @@ t('a receipt not signed by the central command key deletes nothing; the records 
   ctx.sync.kick();
   await waitFor('deleted after the signed receipt', () => ctx.store.live(clock.now()).length === 0, 20_000);
   assert.equal(ctx.rounds, [false, true]);
+});
+
+t('the counter profile hands its records over the seat\'s sync link once the seat attaches it', async (ctx) => {
+  const keys = join(ctx.dir, 'keys');
+  writeFileSync(join(keys, 'arrivals.pub.pem'), ctx.arrival.publicKey.export({ type: 'spki', format: 'pem' }));
+  // the counter's document check needs a CSCA to start (no passport is read here)
+  const { pki } = await makePassports(join(ctx.dir, 'passports'), { kinds: ['valid'], photo: new URL('../../fixtures/faces/person01-2.jpg', import.meta.url).pathname });
+  const config = parseConfig({
+    gate: 'CTR-01',
+    profile: 'counter',
+    dataDir: join(ctx.dir, 'counter'),
+    passport: { chipReader: 'simulated', mrzReader: { kind: 'simulated' }, cscaPaths: [pki.cscaPem], crlPaths: [pki.crlPem] },
+    counter: { arrivalStorePath: join(ctx.dir, 'counter-arrivals.db'), arrivalKeyPath: join(ctx.dir, 'counter-arrivals.key'), centralArrivalKeyPath: join(keys, 'arrivals.pub.pem'), officerCredentialsPath: join(ctx.dir, 'officers.json') },
+    sync: { centralKeyPath: join(keys, 'central.pub.pem') },
+  });
+  const app = (await counterProfile.build({
+    config,
+    clock,
+    log: silentLogger(),
+    journal: () => {},
+    pseudonym: (v) => v.slice(0, 4),
+    references: undefined as never,
+    engine: {} as FaceEngine,
+    camera: {} as Camera,
+    scanners: [],
+  })) as CounterApp;
+  // a record the station sealed before the link was attached (another handle on the same store)
+  const store = new ArrivalRecordStore({ path: config.counter.arrivalStorePath, keyPath: config.counter.arrivalKeyPath, lifeMs: 3600_000 });
+  store.put('ARR-profile', PORTRAIT, { decision: 'accept', officer: 'OFF-12', match_score: 0.6, liveness_score: 0.9, quality: 70 }, clock.now());
+  try {
+    app.attachSync(ctx.h);
+    await waitFor('the profile to hand the record over', () => store.live(clock.now()).length === 0, 20_000);
+    assert.equal(ctx.opened.map((o) => o.arrival), ['ARR-profile']);
+  } finally {
+    await app.stop();
+    store.close();
+  }
 });
 
 t.run();
