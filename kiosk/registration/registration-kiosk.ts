@@ -88,7 +88,8 @@ export class RegistrationKiosk implements KioskSource {
     const event = events[action];
     if (!event) return;
     this.actor.send({ type: event });
-    if (event === 'AGREE' || event === 'AGAIN') void this.#capture();
+    // an unexpected throw (store, printer, journal) ends at the counter, never as an unhandled rejection
+    if (event === 'AGREE' || event === 'AGAIN') this.#capture().catch(() => this.actor.send({ type: 'ENROL_FAILED' }));
   }
 
   reset(): void {
@@ -101,19 +102,20 @@ export class RegistrationKiosk implements KioskSource {
     if (state !== 'welcome' && state !== 'awaitingPassport') return;
     this.actor.send({ type: 'MRZ_READ' });
     const visit = this.#visit;
-    void this.ports.checkDocument(mrz).then(
-      (v) => {
+    // .catch after .then: a throw while taking the verdict (journal, MRZ) is the chip path's refusal, never an unhandled rejection
+    void this.ports
+      .checkDocument(mrz)
+      .then((v) => {
         if (visit !== this.#visit) return; // reset meanwhile: forget the result
         if (!v.ok) {
-          this.ports.journal('registration_refused', { reason: v.reason, step: 'document' });
-          return this.actor.send({ type: 'DOCUMENT_CHECKED', ok: false, refusal: refusalOf(v.reason) });
+          this.actor.send({ type: 'DOCUMENT_CHECKED', ok: false, refusal: refusalOf(v.reason) });
+          return this.ports.journal('registration_refused', { reason: v.reason, step: 'document' });
         }
         const m = parseTd3(mrz);
         this.#visitor = { reference: v.reference, sub: this.ports.enrolmentSub(m), subject: v.subject, validUntil: expiryOf(m), issuingState: m.issuingState };
         this.actor.send({ type: 'DOCUMENT_CHECKED', ok: true });
-      },
-      () => visit === this.#visit && this.actor.send({ type: 'DOCUMENT_CHECKED', ok: false, refusal: 'CHIP_UNREADABLE' }),
-    );
+      })
+      .catch(() => visit === this.#visit && this.actor.send({ type: 'DOCUMENT_CHECKED', ok: false, refusal: 'CHIP_UNREADABLE' }));
   }
 
   async #capture(): Promise<void> {
