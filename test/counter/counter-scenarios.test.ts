@@ -1,4 +1,3 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { faceSection } from '../../config/sections/face.ts';
 import { SimulatedClock } from '../../core/clock.ts';
@@ -6,6 +5,7 @@ import { createFaceEngine, type FaceEngine } from '../../kiosk/biometrics/index.
 import { verifyJournal } from '../../kiosk/journal/verify.ts';
 import { COUNTER_SCENARIOS, playCounterScenario } from '../../scripts/sim/counter-scenarios.ts';
 import { CounterWorld } from '../../scripts/sim/counter-world.ts';
+import { peerSuite } from '../helpers/suite.ts';
 
 /**
  * Every built-in counter scenario (the demo's) through the real counter parts — Express document
@@ -14,7 +14,8 @@ import { CounterWorld } from '../../scripts/sim/counter-world.ts';
  * doubt, the officer's buttons, the outcome, the sealed record only on a decision with a
  * portrait, the officer's journalled actions, and the station back at the start.
  */
-const t = suite<{ engine: FaceEngine; world: CounterWorld }>('counter camera scenarios in the twin: expected vs actual');
+// the test passports are made with openssl and ffmpeg (scripts/make-passport.ts)
+const t = peerSuite<{ engine: FaceEngine; world: CounterWorld }>('counter camera scenarios in the twin: expected vs actual', ['openssl', 'ffmpeg']);
 
 t.before(async (ctx) => {
   ctx.engine = await createFaceEngine(faceSection.parse({}), { workers: 1 });

@@ -19,7 +19,7 @@ import { peerSuite } from '../helpers/suite.ts';
  * passport; SIGTERM stops it in order, and the login is in the journal.
  */
 const ROOT = new URL('../../', import.meta.url).pathname;
-const t = peerSuite('counter profile through the real service', ['openssl']);
+const t = peerSuite('counter profile through the real service', ['openssl', 'ffmpeg']);
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
