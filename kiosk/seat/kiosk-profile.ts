@@ -9,6 +9,7 @@ import type { KioskSource } from '../display/kiosk-types.ts';
 import type { ReferenceStore } from '../enrolment/reference-store.ts';
 import type { Logger } from '../log.ts';
 import type { TokenStores } from '../tokens/open.ts';
+import type { SyncHandle } from '../sync/attach.ts';
 import type { TokenVerifier } from '../tokens/verifier.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -48,6 +49,8 @@ export interface KioskApp extends KioskSource {
   busy(): boolean;
   /** Extra pages beside the touch page (the counter's officer page); true when answered. */
   routes?(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Called once the seat's central link runs, for a profile with its own traffic on it (the counter's sealed arrival records). */
+  attachSync?(sync: SyncHandle): void;
 }
 
 export interface KioskProfile {

@@ -56,7 +56,10 @@ export async function runKioskService(config: GateConfig, o: { configPath: strin
       routes: (req, res) => routes.handle(req, res) || (app.routes?.(req, res) ?? false),
     });
   }
-  if (config.sync.enabled) sync = await startSync(seat, { clock, log: log.child({ part: 'sync' }), base: dirname(resolve(o.configPath)) });
+  if (config.sync.enabled) {
+    sync = await startSync(seat, { clock, log: log.child({ part: 'sync' }), base: dirname(resolve(o.configPath)) });
+    seat.app.attachSync?.(sync);
+  }
   cli = await startCliServer(seat, {
     clock,
     log: log.child({ part: 'cli' }),
