@@ -51,10 +51,7 @@ export function runCorridorLoop(d: CorridorLoopDeps, report: (tracks: CorridorTr
   const decided = new Map<number, TrackDecision & { via: string }>();
   const known = new Set<number>();
   const lastSeq = new Map<string, number>();
-  const process1 = async (id: string, frame: Frame): Promise<void> => {
-    lastSeq.set(id, frame.seq);
-    const faces = await d.detector.detect(frame, id);
-    if (stopped) return;
+  const observe = async (id: string, faces: FaceDetection[]): Promise<void> => {
     const now = d.clock.monotonic();
     d.tracker.observe({ camera: id, at: now, detections: faces });
     const live = new Set<number>();
@@ -78,23 +75,24 @@ export function runCorridorLoop(d: CorridorLoopDeps, report: (tracks: CorridorTr
   };
   /**
    * One round: every camera's newest frame not yet processed (a slow round skips frames rather
-   * than falling behind: latest-frame semantics); when no camera has a new one, wait for the
-   * first camera's next frame (the cameras run at the same rate).
+   * than falling behind: latest-frame semantics), all in the face engine at once (its workers
+   * take them in parallel), then observed in camera order; when no camera has a new one, wait
+   * for the first camera's next frame (the cameras run at the same rate).
    */
   const round = async (): Promise<void> => {
-    let any = false;
+    const fresh: { id: string; frame: Frame }[] = [];
     for (const cam of d.cameras) {
-      if (stopped) return;
       const f = cam.camera.latest();
-      if (!f || f.seq <= (lastSeq.get(cam.id) ?? 0)) continue;
-      any = true;
-      await process1(cam.id, f);
+      if (f && f.seq > (lastSeq.get(cam.id) ?? 0)) fresh.push({ id: cam.id, frame: f });
     }
-    if (!any && !stopped) {
+    if (fresh.length === 0) {
       const first = d.cameras[0]!;
-      const f = await first.camera.nextFrame(2000);
-      if (!stopped) await process1(first.id, f);
+      fresh.push({ id: first.id, frame: await first.camera.nextFrame(2000) });
     }
+    if (stopped) return;
+    for (const { id, frame } of fresh) lastSeq.set(id, frame.seq);
+    const faces = await Promise.all(fresh.map(({ id, frame }) => d.detector.detect(frame, id)));
+    for (let i = 0; i < fresh.length && !stopped; i++) await observe(fresh[i]!.id, faces[i]!);
   };
   void (async () => {
     while (!stopped) {

@@ -56,6 +56,8 @@ export async function startCorridorGate(opts: { log: Logger; engine?: FaceEngine
       camera: { driver: 'simulated' },
       readers: { scanners: [{ kind: 'simulated' }], card: { driver: 'simulated' } },
       timings: { healthyBeforeServiceMs: 1000 },
+      // Two engine workers: the corridor loop puts every camera's frame in the engine at once.
+      face: { workers: 2 },
       corridor: {
         cameras: zs.map((z, i) => ({ id: `cam${i + 1}`, z, x: 0, hfovDeg: 30, camera: { driver: 'simulated', width: 640, height: 480, fps: opts.fps ?? 10 } })),
       },
