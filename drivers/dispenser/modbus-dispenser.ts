@@ -94,7 +94,8 @@ export class ModbusCardDispenser implements CardDispenser {
   }
 
   present(): Promise<void> {
-    return this.#move(C.present, 'present', (s) => s.cardAtMouth);
+    // a resident quick enough takes the card before the move is confirmed: taken is arrived too
+    return this.#move(C.present, 'present', (s) => s.cardAtMouth || s.cardTaken);
   }
 
   retain(): Promise<void> {
