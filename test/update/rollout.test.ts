@@ -7,6 +7,7 @@ import { ensurePartitions, migrate } from '../../central/db/schema.ts';
 import { decide, planWaves, type GateOutcome } from '../../central/rollout.ts';
 import { RolloutService } from '../../central/rollout-service.ts';
 import { openCommand } from '../../kiosk/sync/command-open.ts';
+import { signEs256 } from '../../kiosk/tokens/cose-key.ts';
 import { PG_CTL, PgCluster } from '../helpers/postgres.ts';
 import { peerSuite } from '../helpers/suite.ts';
 
@@ -34,7 +35,11 @@ t.before(async (ctx) => {
   await ensurePartitions(ctx.pool, new Date(), 1, 1);
   for (const g of GATES) await ctx.pool.query("INSERT INTO gates (gate, site, online, version) VALUES ($1, 'LMC', true, '1.0.0')", [g]);
   ctx.sent = [];
-  const commands = new CommandService({ pool: ctx.pool, key: privateKey, groups: {}, instance: 't1', publish: async (topic, payload) => void ctx.sent.push({ topic, payload }) });
+  // The command key both as `key` and as a `signer` (central/commands/signer.ts, being introduced
+  // by the central helper): the service reads the one it knows, so this test runs before and after.
+  const signer = { publicKey, es256: (d: Uint8Array) => signEs256(privateKey, d), close: () => {} };
+  const deps = { pool: ctx.pool, key: privateKey, signer, groups: {}, instance: 't1', publish: async (topic: string, payload: Buffer) => void ctx.sent.push({ topic, payload }) };
+  const commands = new CommandService(deps as unknown as ConstructorParameters<typeof CommandService>[0]);
   ctx.rollouts = new RolloutService(ctx.pool, commands, 't1');
   await ctx.rollouts.migrate();
 });
