@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import type { AnyStateMachine } from 'xstate';
 import { cameraSection } from '../../config/sections/camera.ts';
 import { doorSection } from '../../config/sections/door.ts';
@@ -11,10 +10,13 @@ import { DoorPlant } from '../../drivers/door/plant.ts';
 import type { SimPerson } from '../../drivers/door/plant-people.ts';
 import { DoorTwin } from '../../drivers/door/twin.ts';
 import type { FaceEngine, FaceReference } from '../biometrics/index.ts';
+import type { DoorLayout } from '../../drivers/door/interface.ts';
 import { SimulatedClock } from '../clock.ts';
 import { CrossingBinding } from '../crossing/bind.ts';
 import { silentLogger } from '../log.ts';
 import { pedestrianProfile } from '../profiles.ts';
+import { VehicleSelfTestRig } from './self-test-vehicle.ts';
+import { cameraView, countingEngine, type RawView } from './self-test-view.ts';
 
 /**
  * The self-test crossing a new release runs before it is declared healthy (issue 18 item 2):
@@ -27,6 +29,9 @@ import { pedestrianProfile } from '../profiles.ts';
  * run on one SimulatedClock stepped 5 ms at a time, and the clock stands still while the
  * engine judges a frame (the engine works in real time in its worker). So the crossing's
  * outcome does not depend on machine load, and its wall time is the engine's work only.
+ *
+ * A vehicle lane runs the same two crossings in its own layout (self-test-vehicle.ts): cars on
+ * the barrier twin's loops, and the arm may rise only for the cleared one.
  */
 export interface SelfTestResult {
   ok: boolean;
@@ -45,21 +50,21 @@ export const SELF_TEST_FACES = { reference: 'person01-2.jpg', genuine: 'person01
 /** The whole self-test gives up after this much simulated time per crossing. */
 const CROSSING_BOUND_MS = 60_000;
 
-export async function selfTestCrossing(engine: FaceEngine, o: { facesDir?: string } = {}): Promise<SelfTestResult> {
+export async function selfTestCrossing(engine: FaceEngine, o: { facesDir?: string; layout?: DoorLayout } = {}): Promise<SelfTestResult> {
   const t0 = performance.now();
   const dir = o.facesDir ?? FACES;
   const outcomes = { genuine: 'none', impostor: 'none' };
-  const rig = new SelfTestRig(engine);
+  const rig = o.layout === 'vehicle' ? new VehicleSelfTestRig(engine) : new SelfTestRig(engine);
   try {
     const ref = await engine.extractReference(readFileSync(join(dir, SELF_TEST_FACES.reference)));
     const reference: FaceReference = { template: ref.template, source: 'enrolment' };
     await rig.start(reference);
-    outcomes.genuine = await rig.cross(join(dir, SELF_TEST_FACES.genuine));
-    outcomes.impostor = await rig.cross(join(dir, SELF_TEST_FACES.impostor));
+    outcomes.genuine = await rig.cross(join(dir, SELF_TEST_FACES.genuine), CROSSING_BOUND_MS);
+    outcomes.impostor = await rig.cross(join(dir, SELF_TEST_FACES.impostor), CROSSING_BOUND_MS);
     const ok = outcomes.genuine === 'CLEARED/OK' && outcomes.impostor.startsWith('REJECTED_FACE/');
     const closed = rig.doorsNeverOpenedWrongly();
-    if (!closed) return { ok: false, outcomes, detail: 'the exit door opened on the twin for a traveller who was not cleared', ms: ms(t0) };
-    return ok ? { ok, outcomes, ms: ms(t0) } : { ok, outcomes, detail: `genuine ${outcomes.genuine}, impostor ${outcomes.impostor} (expected CLEARED/OK and REJECTED_FACE)`, ms: ms(t0) };
+    if (!closed) return { ok: false, outcomes, detail: o.layout === 'vehicle' ? 'the barrier arm rose on the twin for a car that was not cleared' : 'the exit door opened on the twin for a traveller who was not cleared', ms: ms(t0) };
+    return ok ? { ok, outcomes, ms: ms(t0) } : { ok, outcomes, detail: `${o.layout ?? 'pedestrian'} layout: genuine ${outcomes.genuine}, impostor ${outcomes.impostor} (expected CLEARED/OK and REJECTED_FACE)`, ms: ms(t0) };
   } catch (err) {
     return { ok: false, outcomes, detail: `self-test crossing failed: ${(err as Error).message.slice(0, 200)}`, ms: ms(t0) };
   } finally {
@@ -89,22 +94,6 @@ class SelfTestRig {
 
   async start(reference: FaceReference): Promise<void> {
     this.#reference = reference;
-    const judging = this.#judging;
-    // The release's engine, with each verification counted so the clock waits for it.
-    const e = this.engine;
-    const engine: FaceEngine = {
-      extractReference: (i) => e.extractReference(i),
-      locateFace: (f) => e.locateFace(f),
-      compare: (a, b) => e.compare(a, b),
-      // The release's engine is not the self-test's to close.
-      close: async () => {},
-      verify: (r, f, opt) => {
-        const p = e.verify(r, f, opt);
-        judging.add(p);
-        void p.finally(() => judging.delete(p)).catch(() => {});
-        return p;
-      },
-    };
     this.plant.start();
     await this.camera.start();
     this.#binding = new CrossingBinding({
@@ -117,7 +106,7 @@ class SelfTestRig {
       log: silentLogger(),
       door: this.door,
       camera: this.camera,
-      engine,
+      engine: countingEngine(this.engine, this.#judging),
       checkToken: async () => ({ ok: true, tokenType: 'self_test', subject: 'self-test', reference: this.#reference }),
       journal: (type, data) => {
         if (type === 'crossing_finished') this.finished.push(data);
@@ -133,7 +122,7 @@ class SelfTestRig {
   }
 
   /** One traveller presents a token, walks in when the entry opens, shows `face`; returns outcome/reason. */
-  async cross(face: string): Promise<string> {
+  async cross(face: string, boundMs: number): Promise<string> {
     const person = this.plant.traveller();
     const acted = new Set<string>();
     const n = this.finished.length;
@@ -147,7 +136,7 @@ class SelfTestRig {
         if (this.plant.role('exit_closed') === false) this.#exitOpen = true;
         return this.finished.length > n;
       },
-      CROSSING_BOUND_MS,
+      boundMs,
       'the crossing did not finish on the twin',
     );
     const rec = this.finished[n]!;
@@ -155,7 +144,7 @@ class SelfTestRig {
     if (this.#exitOpen) this.exitOpenedIn.push(String(rec.outcome));
     await this.camera.show(null);
     void person.leave();
-    await this.#until(() => this.#state === 'in_service.idle' && person.place === 'gone', CROSSING_BOUND_MS, 'the lane did not return to idle on the twin');
+    await this.#until(() => this.#state === 'in_service.idle' && person.place === 'gone', boundMs, 'the lane did not return to idle on the twin');
     return outcome;
   }
 
@@ -197,12 +186,4 @@ class SelfTestRig {
     await stopping.catch(() => {});
     this.plant.stop();
   }
-}
-
-type RawView = { width: number; height: number; channels: 3; data: Uint8Array };
-
-/** The photo as the gate camera sees a traveller in the mantrap: head and shoulders fitted in the frame. */
-async function cameraView(file: Buffer): Promise<RawView> {
-  const { data, info } = await sharp(file).rotate().resize(640, 480, { fit: 'contain', background: { r: 96, g: 96, b: 96 } }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
