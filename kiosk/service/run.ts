@@ -95,7 +95,7 @@ export async function runService(configPath: string, env: NodeJS.ProcessEnv = pr
   // Started by the update launcher (kiosk/update/launcher.ts): READY, drain and health over its IPC channel.
   const channel = processChannel();
   if (channel) {
-    const selfTest = () => selfTestCrossing(gate.deps.engine);
+    const selfTest = () => selfTestCrossing(gate.deps.engine, { layout: config.door.layout });
     new ReleaseLink(control, channel, { clock, log: log.child({ part: 'update' }), isAlive: () => gate.binding.isControlLoopAlive(), selfTest }).ready(env.EGATE_RELEASE);
     channel.onDisconnect(() => void stop('launcher gone'));
   }
