@@ -84,7 +84,8 @@ export function newResident(w: CollectionWorld, cast: CollectionCast, kind: Coll
 
 /**
  * Plays one scenario as a scripted resident. The clock moves while the kiosk waits on a device
- * or the resident, never while the face engine works (a SimulatedClock sees compute as instant).
+ * or the resident, never while the kiosk computes (card checks, face engine): a SimulatedClock
+ * sees compute as instant, and moving it meanwhile would count compute turns as kiosk time.
  */
 export async function playCollectionScenario(w: CollectionWorld, cast: CollectionCast, sc: CollectionScenario, memo: { usedSlip?: string } = {}): Promise<CollectionRun> {
   const sim = w.clock instanceof SimulatedClock ? w.clock : null;
@@ -93,7 +94,9 @@ export async function playCollectionScenario(w: CollectionWorld, cast: Collectio
   const until = async (done: () => boolean, what: string): Promise<void> => {
     while (!done()) {
       if (Date.now() > deadline) throw new Error(`stuck in ${state()} waiting for ${what}`);
-      if (sim && state() !== 'face') {
+      // Compute (the card checks once the card is at the reader, the face engine) takes no kiosk time.
+      const computing = state() === 'face' || (state() === 'reading_card' && w.reader.hasCard);
+      if (sim && !computing) {
         await turn();
         sim.advance(20);
         // The face engine works in a worker: wait on the real clock instead of spinning, so the
