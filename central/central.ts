@@ -1,6 +1,6 @@
 import type { Logger } from '../kiosk/log.ts';
 import { CommandService } from './commands/service.ts';
-import { loadCommandKey } from './commands/central-key.ts';
+import { openCommandSigner } from './commands/signer.ts';
 import type { CentralConfig } from './config.ts';
 import { ConsoleServer } from './console/server.ts';
 import { openPool, type Pool } from './db/pool.ts';
@@ -25,11 +25,11 @@ export interface CentralHandle {
  * and database are one central system.
  */
 export async function startCentral(cfg: CentralConfig, log: Logger): Promise<CentralHandle> {
-  const key = loadCommandKey(cfg.commands.keyPath);
+  const signer = openCommandSigner(cfg.commands);
   const pool = openPool(cfg.db.url, cfg.db.poolSize);
   const ingest = new IngestService(cfg, pool, log);
   await ingest.start();
-  const commands = new CommandService({ pool, key: key.privateKey, groups: cfg.commands.groups, instance: cfg.instance, publish: (t, p) => ingest.consumer.publish(t, p) });
+  const commands = new CommandService({ pool, signer, groups: cfg.commands.groups, instance: cfg.instance, publish: (t, p) => ingest.consumer.publish(t, p) });
   const consoleServer = new ConsoleServer({
     host: cfg.console.host,
     port: cfg.console.port,
@@ -57,6 +57,7 @@ export async function startCentral(cfg: CentralConfig, log: Logger): Promise<Cen
       await consoleServer.stop();
       await ingest.stop();
       await pool.end();
+      signer.close();
     },
   };
 }

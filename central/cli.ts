@@ -15,7 +15,7 @@ import mqtt from 'mqtt';
 import { checkpointKid } from '../kiosk/journal/checkpoint.ts';
 import { listRollouts, migrateRollouts, RolloutService } from './rollout-service.ts';
 import { CommandService } from './commands/service.ts';
-import { loadCommandKey } from './commands/central-key.ts';
+import { openCommandSigner } from './commands/signer.ts';
 import { loadCentralConfig, type CentralConfig } from './config.ts';
 import { checkPassword, ROLES, setUser, type Role } from './console/users.ts';
 import { audit, type Actor } from './db/audit.ts';
@@ -49,13 +49,15 @@ async function withDb<T>(cfg: CentralConfig, fn: (pool: ReturnType<typeof openPo
 }
 
 async function withCommands<T>(cfg: CentralConfig, fn: (s: CommandService, pool: ReturnType<typeof openPool>) => Promise<T>): Promise<T> {
+  const signer = openCommandSigner(cfg.commands);
   const client = await mqtt.connectAsync(cfg.mqtt.url, { protocolVersion: 5, clientId: `egate-central-cli-${process.pid}` });
   try {
     return await withDb(cfg, (pool) =>
-      fn(new CommandService({ pool, key: loadCommandKey(cfg.commands.keyPath).privateKey, groups: cfg.commands.groups, instance: 'cli', publish: async (t, p) => void (await client.publishAsync(t, p, { qos: 1 })) }), pool),
+      fn(new CommandService({ pool, signer, groups: cfg.commands.groups, instance: 'cli', publish: async (t, p) => void (await client.publishAsync(t, p, { qos: 1 })) }), pool),
     );
   } finally {
     await client.endAsync();
+    signer.close();
   }
 }
 

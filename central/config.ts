@@ -37,7 +37,10 @@ export const centralConfigSchema = z
       })
       .strict()
       .default({ eventDays: 90, recordDays: 400, partitionsAhead: 7, purgeEveryMs: 3_600_000 }),
-    /** A batch ahead of a gate's chain waits this long for the missing events before a gap alarm. */
+    /**
+     * Broker→instance transit bound: a batch ahead of a gate's chain is a gap once every live
+     * instance has been caught up this long after it arrived (however long their queues were).
+     */
     gapGraceMs: ms.default(10_000),
     /** A gate online but with no status or event for this long raises GATE_SILENT. */
     silentAfterMs: ms.default(120_000),
@@ -52,12 +55,18 @@ export const centralConfigSchema = z
       .strict(),
     commands: z
       .object({
-        /** PEM PKCS#8 P-256 private key (mode 0600): the central command key. */
-        keyPath: z.string().min(1),
+        /** PEM PKCS#8 P-256 private key (mode 0600): the central command key in a file. */
+        keyPath: z.string().min(1).optional(),
+        /** Or the key on a PKCS#11 token (an HSM; the private key never leaves it). PIN: EGATE_PKCS11_PIN. */
+        pkcs11: z
+          .object({ module: z.string().min(1), tokenLabel: z.string().min(1).max(32), keyLabel: z.string().min(1).max(64) })
+          .strict()
+          .optional(),
         /** Groups of gates a command may target by name, e.g. {"LMC-express": ["LMC-A-01", …]}. */
         groups: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/), z.array(z.string().min(1).max(32)).min(1)).default({}),
       })
-      .strict(),
+      .strict()
+      .refine((c) => (c.keyPath === undefined) !== (c.pkcs11 === undefined), { message: 'name the central command key by exactly one of keyPath and pkcs11' }),
   })
   .strict();
 

@@ -5,8 +5,7 @@ import { CentralError } from '../errors.ts';
 /**
  * The central command key from a file: PKCS#8 PEM, P-256 (the gates verify ES256 against
  * its public half, kiosk/sync/central-key.ts). A key that group or others can read is
- * refused. (A PKCS#11 token is the production option: not implemented here — see
- * docs/central.md.)
+ * refused. The production option, a PKCS#11 token, is signer.ts (config commands.pkcs11).
  */
 export function loadCommandKey(path: string): { privateKey: KeyObject; publicKey: KeyObject } {
   let mode: number;

@@ -1,6 +1,7 @@
-import { randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createPublicKey } from 'node:crypto';
-import { commandSchema, sealCommand, SECRET_COMMAND_TYPES, signCommand, type CommandType } from '../../kiosk/sync/index.ts';
+import { commandSchema, SECRET_COMMAND_TYPES, type CommandType } from '../../kiosk/sync/index.ts';
+import { sealCommandWith, signCommandWith, type CommandSigner } from './signer.ts';
 import { syncTopics } from '../../kiosk/sync/topics.ts';
 import { audit, type Actor } from '../db/audit.ts';
 import { inTransaction, NOTIFY_CHANNEL, type Pool } from '../db/pool.ts';
@@ -15,7 +16,8 @@ export interface CommandRequest {
 
 export interface CommandDeps {
   pool: Pool;
-  key: KeyObject;
+  /** The central command key, in a file or on a token (signer.ts). */
+  signer: CommandSigner;
   groups: Record<string, string[]>;
   instance: string;
   publish(topic: string, payload: Buffer): Promise<void>;
@@ -114,7 +116,7 @@ export class CommandService {
         await this.#d.pool.query("INSERT INTO command_results (command_id, gate, ok, error) VALUES ($1, $2, false, 'CENTRAL_NO_GATE_KEY') ON CONFLICT DO NOTHING", [id, gate]);
         continue;
       }
-      const bytes = sealed ? sealCommand(this.#d.key, createPublicKey(pem!), body) : signCommand(this.#d.key, body);
+      const bytes = sealed ? sealCommandWith(this.#d.signer, createPublicKey(pem!), body) : signCommandWith(this.#d.signer, body);
       await this.#d.publish(syncTopics(site, gate).cmd, Buffer.from(bytes));
       sent++;
     }
