@@ -39,7 +39,7 @@ export interface CorridorWalkResult {
   corridorMs: Record<string, number | null>;
   /** Walkers who went through the exit door though it was not theirs to open (tailgaters excepted: the gate must catch those). */
   wrongOpenings: number;
-  /** Real ms from the frame that decided a traveller to the face_attempt in the journal (the gate's own time). */
+  /** Camera frames delivered to the gate during the walk. */
   frames: number;
 }
 
@@ -105,7 +105,6 @@ export async function walkCorridor(g: CorridorGate, walkers: CorridorWalker[], o
     outcomes.push({ outcome: d.outcome, reason: d.reason, subject: d.subject, via: d.token_type, totalMs: d.durations.total_ms });
   });
   const lp = loopIdle(g);
-  const t0 = g.clock.monotonic();
   let wrong = 0;
   let frames = 0;
   try {
@@ -186,6 +185,5 @@ export async function walkCorridor(g: CorridorGate, walkers: CorridorWalker[], o
     const s = st.get(w.name)!;
     corridorMs[w.name] = s.leftAt === null ? null : s.leftAt - w.enterAt;
   }
-  void t0;
   return { outcomes, corridorMs, wrongOpenings: wrong, frames };
 }
