@@ -7,11 +7,16 @@
  * release READY again).
  *
  *   node --import tsx scripts/bench-update.ts [--runs 5] [--bundle-mb 40]
+ *   node --import tsx scripts/bench-update.ts --real [--profile vehicle] [--runs 2]
  *
- * The releases are the test bundle (test/update/fixtures/release-main.mjs: a small program
- * speaking the launcher's protocol) padded to --bundle-mb, with two model files: the figures
- * are the install machinery's, not the real gate's start-up (which READY adds on top; see the
- * soak's restart times). Prints a table; the last stdout line is a JSON summary.
+ * By default the releases are the test bundle (test/update/fixtures/release-main.mjs: a small
+ * program speaking the launcher's protocol) padded to --bundle-mb, with two model files: the
+ * figures are the install machinery's alone. With --real they are the gate itself: bundles
+ * built from HEAD with the real models (test/update/real-gate.ts), a simulated gate of the
+ * profile started from the slot, so the switch includes the real start-up (READY), devices and
+ * the self-test crossing on the twin; the failing release is one whose calibration matches
+ * anyone (caught by the self-test, HEALTH_SELF_TEST) instead of one that crashes on start.
+ * Prints a table; the last stdout line is a JSON summary.
  */
 import { loadavg } from 'node:os';
 import { Command } from 'commander';
@@ -20,33 +25,45 @@ import { silentLogger } from '../kiosk/log.ts';
 import { ReleaseLauncher, type InstallReport } from '../kiosk/update/launcher.ts';
 import { ReleaseSlots } from '../kiosk/update/slots.ts';
 import { GateUpdater } from '../kiosk/update/updater.ts';
+import { realGate } from '../test/update/real-gate.ts';
 import { updateWorld } from '../test/update/update-world.ts';
 
 const opts = new Command('bench-update')
   .description('time to fetch, prepare and switch a signed release, lane time out of service, rollback time')
   .option('--runs <n>', 'good updates and crashing updates each', '5')
   .option('--bundle-mb <mb>', 'application bundle size (random, incompressible)', '40')
+  .option('--real', 'releases built from HEAD running the real gate in simulation')
+  .option('--profile <p>', 'with --real: pedestrian or vehicle', 'pedestrian')
   .parse()
-  .opts<{ runs: string; bundleMb: string }>();
+  .opts<{ runs: string; bundleMb: string; real?: boolean; profile: string }>();
+if (opts.profile !== 'pedestrian' && opts.profile !== 'vehicle') throw new Error('--profile is pedestrian or vehicle');
+const real = opts.real === true;
 const runs = Number(opts.runs);
 const bundleBytes = Math.round(Number(opts.bundleMb) * 1_000_000);
 
 const clock = new SystemClock();
 const w = await updateWorld();
 const load0 = loadavg();
-const updater = new GateUpdater({ dataDir: w.dataDir, repositoryUrl: w.url, onEvent: () => {} });
-const slots = new ReleaseSlots(w.installRoot);
-w.publish('1.0.0', { bundleBytes });
-slots.adopt(slots.prepare(await updater.fetchRelease()));
-const launcher = new ReleaseLauncher({
-  slots,
-  clock,
-  log: silentLogger(),
-  stdio: 'ignore',
-  journal: () => {},
-  bounds: { maxOutOfServiceMs: 120_000, drainTimeoutMs: 60_000, stopTimeoutMs: 10_000, readyTimeoutMs: 120_000 },
-});
-await launcher.start();
+const realG = real ? await realGate(w, { profile: opts.profile as 'pedestrian' | 'vehicle' }) : undefined;
+const gate = realG
+  ? realG
+  : await (async () => {
+      const updater = new GateUpdater({ dataDir: w.dataDir, repositoryUrl: w.url, onEvent: () => {} });
+      const slots = new ReleaseSlots(w.installRoot);
+      w.publish('1.0.0', { bundleBytes });
+      slots.adopt(slots.prepare(await updater.fetchRelease()));
+      const launcher = new ReleaseLauncher({
+        slots,
+        clock,
+        log: silentLogger(),
+        stdio: 'ignore',
+        journal: () => {},
+        bounds: { maxOutOfServiceMs: 120_000, drainTimeoutMs: 60_000, stopTimeoutMs: 10_000, readyTimeoutMs: 120_000 },
+      });
+      await launcher.start();
+      return { updater, launcher };
+    })();
+const { updater, launcher } = gate;
 
 interface Row extends InstallReport {
   fetchMs: number;
@@ -55,7 +72,8 @@ const rows: Row[] = [];
 try {
   for (let i = 0; i < runs * 2; i++) {
     const crash = i % 2 === 1;
-    w.publish(`1.${i + 1}.0`, { bundleBytes, variant: crash ? 'crash' : 'good' });
+    if (realG) realG.publish(`1.${i + 1}.0`, crash ? 'loose' : 'good');
+    else w.publish(`1.${i + 1}.0`, { bundleBytes, variant: crash ? 'crash' : 'good' });
     const t0 = clock.monotonic();
     const staged = await updater.fetchRelease();
     const fetchMs = Math.round(clock.monotonic() - t0);
@@ -83,7 +101,8 @@ const stat = (xs: (number | undefined)[]) => {
 const good = rows.filter((r) => r.outcome === 'confirmed');
 const bad = rows.filter((r) => r.outcome === 'rolled_back');
 const summary = {
-  bundleMb: Number(opts.bundleMb),
+  releases: real ? `real gate from HEAD, ${opts.profile}` : 'test bundle',
+  bundleMb: real ? null : Number(opts.bundleMb),
   updates: rows.length,
   confirmed: good.length,
   rolledBack: bad.length,
