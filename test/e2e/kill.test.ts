@@ -100,7 +100,8 @@ async function startGate(ctx: Ctx, seen: { maxSeq: number }): Promise<ChildProce
     }
   });
   child.stderr!.resume();
-  const deadline = Date.now() + 60_000;
+  // A deadlock guard, not a speed guess: at load 30 a gate's start (tsx, models, pty) took over 60 s.
+  const deadline = Date.now() + 180_000;
   while (!idle) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`gate did not come into service (exit ${child.exitCode})`);
     await sleep(50);

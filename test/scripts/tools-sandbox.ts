@@ -57,7 +57,8 @@ function run(tool: string, args: string[], s: Sandbox): Promise<{ code: number; 
   // tsx by URL: the sandbox's cwd has no node_modules to find it from.
   const argv = tool.endsWith('.mjs') ? [join(ROOT, tool), ...args] : ['--import', import.meta.resolve('tsx'), join(ROOT, tool), ...args];
   return new Promise((resolve) => {
-    execFile(process.execPath, argv, { cwd: s.cwd, env: s.env, timeout: 60_000 }, (e, out, err) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err }));
+    // 180 s guards a hang only: at load 30 a cold tsx start of the demo took over 60 s, and a kill by the timeout read as 'exits 1'.
+    execFile(process.execPath, argv, { cwd: s.cwd, env: s.env, timeout: 180_000 }, (e, out, err) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: out, err: (e as { killed?: boolean } | null)?.killed ? `killed after 180 s without an answer\n${err}` : err }));
   });
 }
 
