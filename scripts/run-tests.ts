@@ -129,7 +129,7 @@ function runFile(file: string): Promise<FileResult> {
       }
       const skipLines = output.split('\n').filter((l) => l.startsWith('SKIP '));
       const status = r.failed > 0 ? 'FAIL' : 'ok  ';
-      console.log(`${status} ${rel}  ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped  (${(ms / 1000).toFixed(1)} s)${r.note ? '  — ' + r.note : ''}`);
+      console.log(`${status} ${rel}  ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped  (${(ms / 1000).toFixed(1)} s, CPU ${cpu.toFixed(1)} s)${r.note ? '  — ' + r.note : ''}`);
       for (const l of skipLines) console.log(`     ${l}`);
       if (r.failed > 0) for (const n of explainFailure(output, RUN_STARTED)) console.log(`     ${n}`);
       if (r.failed > 0) console.log(output.split('\n').map((l) => '     | ' + l).join('\n'));
