@@ -3,18 +3,16 @@ import * as assert from 'uvu/assert';
 import { faceSection } from '../../config/sections/face.ts';
 import { SimulatedClock } from '../../core/clock.ts';
 import { createFaceEngine, type FaceEngine } from '../../kiosk/biometrics/index.ts';
-import { KioskSession } from '../../kiosk/display/kiosk-session.ts';
-import { kioskRoutes } from '../../kiosk/display/kiosk-routes.ts';
-import { startDisplayServer, type DisplayServer } from '../../kiosk/display/server.ts';
+import type { KioskSession } from '../../kiosk/display/kiosk-session.ts';
 import { silentLogger } from '../../kiosk/log.ts';
 import { createTokenWorld } from '../../kiosk/tokens/token-world.ts';
 import { makeCollectionCast, newResident, type CollectionCast } from '../../scripts/sim/collection-scenarios.ts';
 import { CollectionWorld } from '../../scripts/sim/collection-world.ts';
 import { CHROMIUM, launchChromium } from '../display/browser.ts';
 import { peerSuite } from '../helpers/suite.ts';
+import { openKioskPage } from '../display/kiosk-browser.ts';
 
 /** The collection kiosk's screen: the same 21.5-inch portrait touch panel as the other kiosks. */
-const KIOSK_VIEWPORT = { width: 1080, height: 1920 };
 
 interface Ctx {
   engine: FaceEngine;
@@ -23,8 +21,7 @@ interface Ctx {
   world: CollectionWorld;
   clock: SimulatedClock;
   session: KioskSession;
-  routes: ReturnType<typeof kioskRoutes>;
-  server: DisplayServer;
+  closePage?: () => Promise<void>;
   page: Page;
   problems: string[];
 }
@@ -51,22 +48,11 @@ t.before.each(async (ctx) => {
   const tokens = createTokenWorld({ nowMs: ctx.clock.now() });
   ctx.clock.setWallClock(tokens.nowMs);
   ctx.world = await CollectionWorld.open(ctx.clock, tokens, ctx.engine);
-  ctx.session = new KioskSession(ctx.world.kiosk, ctx.clock, 60_000);
-  ctx.routes = kioskRoutes(ctx.session);
-  ctx.server = await startDisplayServer({ screen: () => undefined, on: () => () => {} }, { host: '127.0.0.1', port: 0, log: silentLogger(), routes: ctx.routes.handle });
-  const context = await ctx.browser.newContext({ viewport: KIOSK_VIEWPORT, hasTouch: true });
-  ctx.page = await context.newPage();
-  ctx.problems = [];
-  ctx.page.on('pageerror', (e) => ctx.problems.push(e.message));
-  ctx.page.on('console', (m) => m.type() === 'error' && !/net::|EventSource/.test(m.text()) && ctx.problems.push(m.text()));
-  await ctx.page.goto(`${ctx.server.url}kiosk`);
-  await ctx.page.waitForSelector('body[data-connected="true"]', { timeout: 20_000 });
+  const k = await openKioskPage(ctx.browser, ctx.world.kiosk, ctx.clock, 60_000);
+  Object.assign(ctx, { page: k.page, problems: k.problems, session: k.session, closePage: k.close });
 });
 t.after.each(async (ctx) => {
-  await ctx.page?.context().close();
-  ctx.routes?.close();
-  ctx.session?.stop();
-  await ctx.server?.stop();
+  await ctx.closePage?.();
   await ctx.world?.close();
 });
 

@@ -1,16 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
-import { KioskSession } from '../../kiosk/display/kiosk-session.ts';
-import { kioskRoutes } from '../../kiosk/display/kiosk-routes.ts';
+import type { KioskSession } from '../../kiosk/display/kiosk-session.ts';
 import type { KioskScreen, KioskSource, Tri } from '../../kiosk/display/kiosk-types.ts';
-import { startDisplayServer, type DisplayServer } from '../../kiosk/display/server.ts';
 import { SimulatedClock } from '../../kiosk/clock.ts';
 import { silentLogger } from '../../kiosk/log.ts';
 import { peerSuite } from '../helpers/suite.ts';
+import { openKioskPage } from './kiosk-browser.ts';
 import { CHROMIUM, launchChromium } from './browser.ts';
 
 /** The registration kiosk's screen: 21.5-inch portrait touch panel. */
-const KIOSK_VIEWPORT = { width: 1080, height: 1920 };
 const IDLE_MS = 60_000;
 
 const tri = (zhHant: string, en: string, zhHans: string): Tri => ({ 'zh-Hant': zhHant, en, 'zh-Hans': zhHans });
@@ -60,8 +58,8 @@ class ScriptedKiosk implements KioskSource {
 
 interface Ctx {
   browser: Browser;
-  server: DisplayServer;
-  routes: ReturnType<typeof kioskRoutes>;
+  closePage?: () => Promise<void>;
+  url: string;
   session: KioskSession;
   kiosk: ScriptedKiosk;
   clock: SimulatedClock;
@@ -80,22 +78,11 @@ t.after(async (ctx) => {
 t.before.each(async (ctx) => {
   ctx.clock = new SimulatedClock();
   ctx.kiosk = new ScriptedKiosk();
-  ctx.session = new KioskSession(ctx.kiosk, ctx.clock, IDLE_MS);
-  ctx.routes = kioskRoutes(ctx.session);
-  ctx.server = await startDisplayServer({ screen: () => undefined, on: () => () => {} }, { host: '127.0.0.1', port: 0, log: silentLogger(), routes: ctx.routes.handle });
-  const context = await ctx.browser.newContext({ viewport: KIOSK_VIEWPORT, hasTouch: true });
-  ctx.page = await context.newPage();
-  ctx.problems = [];
-  ctx.page.on('pageerror', (e) => ctx.problems.push(e.message));
-  ctx.page.on('console', (m) => m.type() === 'error' && !/net::|EventSource/.test(m.text()) && ctx.problems.push(m.text()));
-  await ctx.page.goto(`${ctx.server.url}kiosk`);
-  await ctx.page.waitForSelector('body[data-connected="true"]', { timeout: 20_000 });
+  const k = await openKioskPage(ctx.browser, ctx.kiosk, ctx.clock, IDLE_MS);
+  Object.assign(ctx, { page: k.page, problems: k.problems, session: k.session, url: k.url, closePage: k.close });
 });
 t.after.each(async (ctx) => {
-  await ctx.page?.context().close();
-  ctx.routes?.close();
-  ctx.session?.stop();
-  await ctx.server?.stop();
+  await ctx.closePage?.();
 });
 
 const title = (p: Page): Promise<string | null> => p.locator('h1').textContent();
@@ -178,9 +165,9 @@ t('inactivity: untouched for the timeout, the kiosk returns to the start and for
   assert.is(await title(page), '歡迎');
 });
 
-t('only actions on the current screen reach the profile; malformed taps are refused', async ({ server, kiosk }) => {
+t('only actions on the current screen reach the profile; malformed taps are refused', async ({ url, kiosk }) => {
   const post = (body: string, type = 'application/json'): Promise<number> =>
-    fetch(`${server.url}kiosk/act`, { method: 'POST', headers: { 'content-type': type }, body }).then((r) => r.status);
+    fetch(`${url}kiosk/act`, { method: 'POST', headers: { 'content-type': type }, body }).then((r) => r.status);
   assert.is(await post(JSON.stringify({ action: 'agree' })), 409); // not on the start screen
   assert.is(await post('{"action":"start","x":1}'), 400);
   assert.is(await post('not json'), 400);

@@ -7,18 +7,16 @@ import * as assert from 'uvu/assert';
 import { faceSection } from '../../config/sections/face.ts';
 import { SimulatedClock } from '../../core/clock.ts';
 import { createFaceEngine, type FaceEngine } from '../../kiosk/biometrics/index.ts';
-import { KioskSession } from '../../kiosk/display/kiosk-session.ts';
-import { kioskRoutes } from '../../kiosk/display/kiosk-routes.ts';
-import { startDisplayServer, type DisplayServer } from '../../kiosk/display/server.ts';
+import type { KioskSession } from '../../kiosk/display/kiosk-session.ts';
 import { silentLogger } from '../../kiosk/log.ts';
 import { decodeFpsQr } from '../../kiosk/payment/fps-qr.ts';
 import { makeCast, type PhotoCast } from '../../scripts/sim/photo-scenarios.ts';
 import { PhotoWorld } from '../../scripts/sim/photo-world.ts';
 import { CHROMIUM, launchChromium } from '../display/browser.ts';
 import { peerSuite } from '../helpers/suite.ts';
+import { openKioskPage } from '../display/kiosk-browser.ts';
 
 /** The photo kiosk's screen: the same 21.5-inch portrait touch panel as the other kiosks. */
-const KIOSK_VIEWPORT = { width: 1080, height: 1920 };
 
 interface Ctx {
   engine: FaceEngine;
@@ -27,8 +25,7 @@ interface Ctx {
   world: PhotoWorld;
   clock: SimulatedClock;
   session: KioskSession;
-  routes: ReturnType<typeof kioskRoutes>;
-  server: DisplayServer;
+  closePage?: () => Promise<void>;
   page: Page;
   problems: string[];
   dir: string;
@@ -50,22 +47,11 @@ t.after(async (ctx) => {
 t.before.each(async (ctx) => {
   ctx.clock = new SimulatedClock();
   ctx.world = await PhotoWorld.open(ctx.clock, ctx.engine);
-  ctx.session = new KioskSession(ctx.world.kiosk, ctx.clock, 60_000);
-  ctx.routes = kioskRoutes(ctx.session);
-  ctx.server = await startDisplayServer({ screen: () => undefined, on: () => () => {} }, { host: '127.0.0.1', port: 0, log: silentLogger(), routes: ctx.routes.handle });
-  const context = await ctx.browser.newContext({ viewport: KIOSK_VIEWPORT, hasTouch: true });
-  ctx.page = await context.newPage();
-  ctx.problems = [];
-  ctx.page.on('pageerror', (e) => ctx.problems.push(e.message));
-  ctx.page.on('console', (m) => m.type() === 'error' && !/net::|EventSource/.test(m.text()) && ctx.problems.push(m.text()));
-  await ctx.page.goto(`${ctx.server.url}kiosk`);
-  await ctx.page.waitForSelector('body[data-connected="true"]', { timeout: 20_000 });
+  const k = await openKioskPage(ctx.browser, ctx.world.kiosk, ctx.clock, 60_000);
+  Object.assign(ctx, { page: k.page, problems: k.problems, session: k.session, closePage: k.close });
 });
 t.after.each(async (ctx) => {
-  await ctx.page?.context().close();
-  ctx.routes?.close();
-  ctx.session?.stop();
-  await ctx.server?.stop();
+  await ctx.closePage?.();
   await ctx.world?.close();
 });
 
