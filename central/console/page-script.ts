@@ -19,6 +19,7 @@ async function start() {
   $('login').hidden = true; $('app').hidden = false;
   $('me').textContent = me.user + ' (' + me.role + ')';
   $('cmd-form').hidden = me.role === 'officer';
+  $('enrol-form').hidden = me.role !== 'supervisor';
   es = new EventSource('/api/stream');
   es.onopen = () => { document.body.dataset.connected = 'true'; };
   es.onerror = () => { document.body.dataset.connected = 'false'; };
@@ -104,5 +105,15 @@ $('cmd-form').addEventListener('submit', async (ev) => {
     $('cmd-msg').textContent = r.state; load();
   } catch (e) { $('cmd-msg').textContent = e.message; }
 });
+// Enrolment changes name the subject by its pseudonymous reference only; removing narrows
+// access and goes out at once, adding or restoring widens it and waits for a second supervisor
+// (central/commands/service.ts widens()).
+function enrol(type) {
+  const sub = $('enrol-sub').value.trim(), target = $('enrol-target').value.trim();
+  const args = type === 'delete_enrolments' ? { subs: [sub] } : { references: [{ sub, template: $('enrol-template').value.trim() }] };
+  api('/api/commands', { type, target, args }).then((r) => { $('enrol-msg').dataset.command = r.id; $('enrol-msg').textContent = r.state; $('enrol-template').value = ''; load(); }, (e) => { $('enrol-msg').textContent = e.message; });
+}
+$('enrol-remove').onclick = () => enrol('delete_enrolments');
+$('enrol-restore').onclick = () => enrol('upsert_enrolments');
 start();
 `;

@@ -26,7 +26,7 @@ button{background:#2d6cdf;color:#fff;border:0;border-radius:.3em;padding:.25em .
 .bars{display:inline-flex;gap:2px;align-items:flex-end;height:1.4em}.bars i{display:block;width:.5em;background:var(--info)}
 #login{max-width:24em;margin:15vh auto;background:var(--panel);padding:1.5em;border-radius:.5em}
 #login input{display:block;width:100%;margin:.3em 0 .8em;padding:.4em;font:inherit}
-#cmd-form textarea,#cmd-form input,#cmd-form select{font:inherit;background:#0f1720;color:var(--fg);border:1px solid var(--line);width:100%;margin:.2em 0}
+#cmd-form textarea,#cmd-form input,#cmd-form select,#enrol-form textarea,#enrol-form input{font:inherit;background:#0f1720;color:var(--fg);border:1px solid var(--line);width:100%;margin:.2em 0}
 [hidden]{display:none!important}
 `;
 
@@ -42,6 +42,8 @@ const BODY = `
 <section id="hourly-panel"><h2>Throughput and cycle time per lane and hour</h2><table><thead><tr><th>Lane</th><th>Crossings per hour</th><th>Last hour</th><th>Cycle (s)</th></tr></thead><tbody id="hourly"></tbody></table></section>
 <section id="commands-panel"><h2>Commands</h2><form id="cmd-form" hidden><select id="cmd-type"><option value="set_mode">set mode</option><option value="replace_trust_list">replace trust list</option><option value="revoke">revoke</option></select>
 <input id="cmd-target" placeholder="gate, control point, group or *"><textarea id="cmd-args" rows="3" placeholder='{"mode":"out_of_service"}'></textarea><button>Send</button> <span id="cmd-msg"></span></form>
+<form id="enrol-form" hidden><b>Enrolment</b> <input id="enrol-sub" placeholder="subject reference (pseudonym)" autocomplete="off"><input id="enrol-target" placeholder="gate, control point or group">
+<textarea id="enrol-template" rows="2" placeholder="sealed reference template (base64), only to add or restore"></textarea><button id="enrol-remove" type="button">Suspend / remove</button> <button id="enrol-restore" type="button">Add / restore (needs a second supervisor)</button> <span id="enrol-msg"></span></form>
 <table><thead><tr><th>v</th><th>Type</th><th>Target</th><th>State</th><th>Applied</th><th></th></tr></thead><tbody id="commands"></tbody></table></section>
 </main></div>
 `;
