@@ -27,7 +27,7 @@ export interface CentralHandle {
 export async function startCentral(cfg: CentralConfig, log: Logger): Promise<CentralHandle> {
   const signer = openCommandSigner(cfg.commands);
   const pool = openPool(cfg.db.url, cfg.db.poolSize);
-  const ingest = new IngestService(cfg, pool, log);
+  const ingest = new IngestService(cfg, pool, log, signer);
   await ingest.start();
   const commands = new CommandService({ pool, signer, groups: cfg.commands.groups, instance: cfg.instance, publish: (t, p) => ingest.consumer.publish(t, p) });
   const consoleServer = new ConsoleServer({

@@ -44,6 +44,11 @@ export const centralConfigSchema = z
     gapGraceMs: ms.default(10_000),
     /** A gate online but with no status or event for this long raises GATE_SILENT. */
     silentAfterMs: ms.default(120_000),
+    /**
+     * Counter arrival records (issue 15 §4): the central arrival private key (PEM PKCS#8 P-256,
+     * mode 0600). Absent: central does not collect them; they stay sealed at the counters until they expire.
+     */
+    arrivals: z.object({ privateKeyPath: z.string().min(1) }).strict().optional(),
     console: z
       .object({
         host: z.string().default('127.0.0.1'),

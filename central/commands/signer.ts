@@ -63,7 +63,7 @@ export function derToP1363(der: Uint8Array): Uint8Array {
   return out;
 }
 
-function sign1(signer: CommandSigner, payload: Uint8Array): Uint8Array {
+export function sign1(signer: CommandSigner, payload: Uint8Array): Uint8Array {
   const protectedBytes = sign1Protected();
   return encodeCbor(new Tag([protectedBytes, new Map(), payload, signer.es256(sigStructure(protectedBytes, payload))], TAG_SIGN1));
 }

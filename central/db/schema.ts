@@ -72,6 +72,11 @@ CREATE TABLE IF NOT EXISTS command_results (
   command_id text NOT NULL, gate text NOT NULL, ok boolean NOT NULL, error text, at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (command_id, gate)
 );
+CREATE TABLE IF NOT EXISTS arrival_records (
+  arrival text PRIMARY KEY, gate text NOT NULL, site text NOT NULL, sealed bytea NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(), expires_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS arrival_records_expiry ON arrival_records (expires_at);
 `;
 
 /** Creates the tables (idempotent; several instances may race: an advisory lock serialises them). */
@@ -146,5 +151,7 @@ export async function purge(pool: pg.Pool, now: Date, eventDays: number, recordD
   rows += (await pool.query('DELETE FROM alarms WHERE acked_at IS NOT NULL AND raised_at < $1', [old])).rowCount ?? 0;
   rows += (await pool.query('DELETE FROM command_results WHERE at < $1', [old])).rowCount ?? 0;
   rows += (await pool.query('DELETE FROM audit WHERE at < $1', [old])).rowCount ?? 0;
+  // counters' arrival records (sealed) live no longer centrally than the life they were given
+  rows += (await pool.query('DELETE FROM arrival_records WHERE expires_at < $1', [now])).rowCount ?? 0;
   return { dropped: dropped.sort(), rows };
 }

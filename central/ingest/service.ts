@@ -1,13 +1,17 @@
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from '../../kiosk/log.ts';
+import { loadCommandKey } from '../commands/central-key.ts';
+import { openCommandSigner, sign1, type CommandSigner } from '../commands/signer.ts';
 import type { CentralConfig } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import { ensurePartitions, migrate, purge } from '../db/schema.ts';
+import { storeArrivals } from './arrivals.ts';
 import { MqttConsumer, type Inbound } from './consumer.ts';
 import { storeCommandResult, storeStatuses } from './status.ts';
 import { prepareInbound, storeBatches, type InboundBatch } from './store.ts';
 import { beat, flagSilentGates, leave, resolveGaps } from './sweep.ts';
 
-const TOPIC = /^egate\/v1\/([A-Za-z0-9_-]{1,32})\/([A-Za-z0-9_-]{1,32})\/(events|status|cmd\/result)$/;
+const TOPIC = /^egate\/v1\/([A-Za-z0-9_-]{1,32})\/([A-Za-z0-9_-]{1,32})\/(events|status|cmd\/result|arrivals)$/;
 
 export interface IngestStats {
   messages: number;
@@ -60,16 +64,24 @@ export class IngestService {
   #stopped = false;
   #timers: NodeJS.Timeout[] = [];
   #idle: (() => void)[] = [];
+  /** Counter arrival collection: the arrival private key and the command signer for receipts (absent: not collected). */
+  readonly #arrivals: { key: KeyObject; signer: CommandSigner; own: boolean } | undefined;
 
-  constructor(cfg: CentralConfig, pool: Pool, log: Logger) {
+  /** `signer`: the instance's command signer (central.ts shares its own); else one is opened here when arrivals are configured. */
+  constructor(cfg: CentralConfig, pool: Pool, log: Logger, signer?: CommandSigner) {
     this.#cfg = cfg;
     this.#pool = pool;
     this.#log = log.child({ part: 'ingest' });
     const g = cfg.mqtt.group;
+    if (cfg.arrivals) {
+      this.#arrivals = { key: loadCommandKey(cfg.arrivals.privateKeyPath).privateKey, signer: signer ?? openCommandSigner(cfg.commands), own: !signer };
+    } else {
+      this.#log.info({}, 'arrivals not configured: counter arrival records are not collected (they stay sealed at the counters until they expire)');
+    }
     this.consumer = new MqttConsumer({
       url: cfg.mqtt.url,
       clientId: `egate-central-${cfg.instance}`,
-      topics: [`$share/${g}/egate/v1/+/+/events`, `$share/${g}/egate/v1/+/+/cmd/result`, 'egate/v1/+/+/status'],
+      topics: [`$share/${g}/egate/v1/+/+/events`, `$share/${g}/egate/v1/+/+/cmd/result`, 'egate/v1/+/+/status', ...(cfg.arrivals ? [`$share/${g}/egate/v1/+/+/arrivals`] : [])],
       keepaliveS: cfg.mqtt.keepaliveS,
       receiveMaximum: cfg.mqtt.receiveMaximum,
       sessionExpiryS: 3600,
@@ -123,6 +135,7 @@ export class IngestService {
     await this.idle();
     await this.consumer.stop();
     await leave(this.#pool, this.#cfg.mqtt.group, this.#cfg.instance).catch(() => {});
+    if (this.#arrivals?.own) this.#arrivals.signer.close();
   }
 
   #onMessage(m: Inbound): void {
@@ -185,6 +198,16 @@ export class IngestService {
     }
   }
 
+  async #storeArrivals(site: string, gate: string, payload: Buffer): Promise<void> {
+    const a = this.#arrivals;
+    if (!a) return;
+    const r = await storeArrivals(this.#pool, { site, gate, payload: new Uint8Array(payload) }, { arrivalKey: a.key, sign: (p) => sign1(a.signer, p), publish: (t, p) => this.consumer.publish(t, p) });
+    if (r.refused) {
+      this.stats.problems++;
+      this.#log.warn({ gate }, 'arrival batch refused (does not verify); alarm filed, no receipt');
+    } else this.#log.info({ gate, stored: r.stored, duplicates: r.duplicates }, 'arrival records stored sealed; receipt sent');
+  }
+
   async #store(group: Queued[]): Promise<void> {
     const batches: InboundBatch[] = [];
     const statuses: { site: string; gate: string; payload: unknown }[] = [];
@@ -198,6 +221,7 @@ export class IngestService {
       const [, site, gate, kind] = t as unknown as [string, string, string, string];
       if (kind === 'events') batches.push({ site, gate, payload: parse(m.payload) });
       else if (kind === 'status') statuses.push({ site, gate, payload: parse(m.payload) });
+      else if (kind === 'arrivals') await this.#storeArrivals(site, gate, m.payload);
       else await storeCommandResult(this.#pool, gate, parse(m.payload));
     }
     // in arrival order per gate; a gate's newer status in the same group simply follows

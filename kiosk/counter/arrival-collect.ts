@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { keyId } from '../key-pair-file.ts';
-import { decryptWithFleetKey, encryptToFleet, parseEncrypted } from '../tokens/cose-encrypt.ts';
-import { ArrivalRecordError, type ArrivalRecord, type ArrivalRecordStore } from './arrival-record.ts';
+import { encryptToFleet } from '../tokens/cose-encrypt.ts';
+import type { ArrivalRecord, ArrivalRecordStore } from './arrival-record.ts';
 
 /** One arrival record as it leaves the counter: readable only with the central arrival key. */
 export interface SealedArrival {
@@ -20,16 +20,8 @@ export function sealArrival(r: ArrivalRecord, counter: string, centralKey: KeyOb
   return { arrival: r.arrival, sealed: encryptToFleet(new Uint8Array(Buffer.from(body, 'utf8')), centralKey, keyId(centralKey)) };
 }
 
-/** The central side: opens a sealed arrival with the central arrival private key (ARRIVAL_TAMPERED otherwise). */
-export function openArrival(s: SealedArrival, centralPrivateKey: KeyObject): ArrivalRecord & { counter: string } {
-  try {
-    const body = JSON.parse(Buffer.from(decryptWithFleetKey(parseEncrypted(s.sealed), centralPrivateKey)).toString('utf8')) as { arrival: string; counter: string; portrait: string; facts: ArrivalRecord['facts']; createdMs: number; expiresMs: number };
-    if (body.arrival !== s.arrival) throw new Error('arrival id differs from its envelope');
-    return { ...body, portrait: new Uint8Array(Buffer.from(body.portrait, 'base64')) };
-  } catch (err) {
-    throw new ArrivalRecordError('ARRIVAL_TAMPERED', 'sealed arrival does not open with this key', { cause: err });
-  }
-}
+/** The central side's opening lives with the wire format (central uses it too). */
+export { openArrival } from '../sync/arrival-wire.ts';
 
 /**
  * One collection round: every live record sealed to central and handed to `send` (the sync

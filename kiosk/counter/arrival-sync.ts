@@ -4,22 +4,11 @@ import type { Logger } from '../log.ts';
 import type { MqttLink } from '../sync/link.ts';
 import type { SyncTopics } from '../sync/topics.ts';
 import { parseSign1, signSign1, verifySign1 } from '../tokens/cose-sign1.ts';
-import { collectArrivals, openArrival, type SealedArrival } from './arrival-collect.ts';
-import { ArrivalRecordError, type ArrivalRecord, type ArrivalRecordStore } from './arrival-record.ts';
+import { openArrivalBatch, type ArrivalAck, type ArrivalBatch } from '../sync/arrival-wire.ts';
+import { collectArrivals, type SealedArrival } from './arrival-collect.ts';
+import type { ArrivalRecord, ArrivalRecordStore } from './arrival-record.ts';
 
-/** What goes on the arrivals topic: sealed records only (the portrait inside the COSE_Encrypt), the counter and a batch id in clear. */
-export interface ArrivalBatch {
-  gate: string;
-  batch: string;
-  arrivals: { arrival: string; sealed: string }[];
-}
-
-/** Central's receipt on arrivals/ack, signed (COSE_Sign1 ES256) with the central command key: these records are stored centrally. */
-export interface ArrivalAck {
-  gate: string;
-  batch: string;
-  arrivals: string[];
-}
+export type { ArrivalAck, ArrivalBatch } from '../sync/arrival-wire.ts';
 
 export interface ArrivalSyncDeps {
   link: Pick<MqttLink, 'publish' | 'onMessage' | 'onUp' | 'connected'>;
@@ -143,20 +132,11 @@ export class ArrivalSync {
 }
 
 /**
- * The central side, for the back end and the tests: opens a batch with the central arrival
- * private key (ARRIVAL_TAMPERED for a record that does not) and signs the receipt for it.
+ * The central side, for the tests (central/ingest/arrivals.ts is the back end's): opens a
+ * batch with the central arrival private key (ARRIVAL_TAMPERED for a record that does not)
+ * and signs the receipt for it.
  */
 export function receiveArrivals(payload: Uint8Array, arrivalPrivateKey: KeyObject, commandKey: KeyObject): { records: (ArrivalRecord & { counter: string })[]; receipt: Uint8Array } {
-  let b: ArrivalBatch;
-  try {
-    b = JSON.parse(Buffer.from(payload).toString('utf8')) as ArrivalBatch;
-    if (typeof b.gate !== 'string' || typeof b.batch !== 'string' || !Array.isArray(b.arrivals)) throw new Error('shape');
-  } catch (err) {
-    throw new ArrivalRecordError('ARRIVAL_TAMPERED', 'not an arrival batch', { cause: err });
-  }
-  const records = b.arrivals.map((a) => openArrival({ arrival: a.arrival, sealed: new Uint8Array(Buffer.from(a.sealed, 'base64')) }, arrivalPrivateKey));
-  // a record sealed by another counter, relabelled into this batch
-  if (records.some((r) => r.counter !== b.gate)) throw new ArrivalRecordError('ARRIVAL_TAMPERED', 'a record of another counter in the batch');
-  const ack: ArrivalAck = { gate: b.gate, batch: b.batch, arrivals: records.map((r) => r.arrival) };
-  return { records, receipt: signSign1(commandKey, new Uint8Array(Buffer.from(JSON.stringify(ack), 'utf8'))) };
+  const { records, ack } = openArrivalBatch(payload, arrivalPrivateKey);
+  return { records, receipt: signSign1(commandKey, ack) };
 }
