@@ -121,6 +121,10 @@ export class CommandService {
       sent++;
     }
     await this.#d.pool.query("UPDATE commands SET state = 'published', published_at = now() WHERE id = $1", [id]);
+    // Issue 17: no template is kept centrally. A restore's template waits here only for the
+    // second supervisor; once sealed to the gates it is dropped, the subject references stay.
+    if (cmd.type === 'upsert_enrolments')
+      await this.#d.pool.query("UPDATE commands SET args = jsonb_build_object('references', (SELECT jsonb_agg(r - 'template') FROM jsonb_array_elements(args->'references') r)) WHERE id = $1", [id]);
     await audit(this.#d.pool, this.#d.instance, actor, 'command_published', { id, gates: sent });
     await this.#d.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, JSON.stringify({ t: 'command', id })]);
   }

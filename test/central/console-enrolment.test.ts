@@ -96,6 +96,9 @@ t('restoring it waits for a second supervisor; then the gate has it again', asyn
   await approver.click(`#commands tr[data-command="${id}"] .approve`);
   await waitFor('gate restored the reference', () => ctx.gate.references.has(SUB), 15_000);
   await approver.waitForSelector(`#commands tr[data-command="${id}"] .applied:text("1/1")`, { timeout: 15_000 });
+  // dropped right after publishing, which may finish a moment after the gate's answer arrives
+  const kept = async (): Promise<string> => JSON.stringify((await ctx.w.pool.query<{ args: unknown }>('SELECT args FROM commands WHERE id = $1', [id])).rows[0]?.args);
+  await waitFor('template not kept once sent', async () => (await kept()) === JSON.stringify({ references: [{ sub: SUB }] }), 15_000);
   const trail = await ctx.w.pool.query<{ action: string; actor: string }>("SELECT action, actor FROM audit WHERE action LIKE 'command_%' AND detail->>'id' = $1 ORDER BY id", [id]);
   assert.equal(trail.rows.map((r) => `${r.action}:${r.actor}`), ['command_requested:sup1', 'command_approved:sup2', 'command_published:sup2']);
   await asker.close();
