@@ -6,7 +6,7 @@
  * process (kiosk/main.ts) that can be killed with SIGKILL and started again.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { faceSection } from '../../config/sections/face.ts';
@@ -86,10 +86,17 @@ export class SoakRig {
     this.plant = new DoorPlant({ clock: this.clock, layout: 'pedestrian', watchdogMs: this.watchdogMs });
     this.plant.start();
     await this.startController();
-    this.broker = await Broker.start(['persistence true', `persistence_location ${join(this.dir, '')}/`, 'autosave_interval 1']);
+    // mosquitto started as root drops to its own user: a persistence directory only root can
+    // write kept no sessions across a broker restart (no mosquitto.db was ever written).
+    const persistence = join(this.dir, 'mosquitto');
+    mkdirSync(persistence, { mode: 0o777 });
+    chmodSync(persistence, 0o777);
+    this.broker = await Broker.start(['persistence true', `persistence_location ${persistence}/`, 'autosave_interval 1']);
     // The central side: an independent mosquitto_sub with a persistent session, so events
-    // published while it reconnects after a broker restart wait for it at the broker.
-    this.central = await Subscriber.start(this.broker.port, `egate/v1/${SITE}/${GATE_ID}/events`, ['-c', '-i', 'soak-central', '-t', `egate/v1/${SITE}/${GATE_ID}/status`]);
+    // published while it reconnects after a broker restart wait for it at the broker. MQTT 5
+    // ends a session at disconnect unless it has an expiry (-x): without it, and without the
+    // broker's persistence, 3 events published just after a broker restart were counted lost.
+    this.central = await Subscriber.start(this.broker.port, `egate/v1/${SITE}/${GATE_ID}/events`, ['-c', '-i', 'soak-central', '-x', '86400', '-t', `egate/v1/${SITE}/${GATE_ID}/status`]);
     this.tokens = createTokenWorld({ nowMs: Date.now() });
     writeTokenFiles(this.tokens, { fleetKeysDir: join(this.dir, 'tokens/fleet'), trustListPath: join(this.dir, 'tokens/trust-list.json'), revocationListPath: join(this.dir, 'tokens/revocations.json') } as never, [SUBJECTS.revoked]);
     await this.#enrol();
