@@ -38,7 +38,8 @@ function record(s: TokenScanner): Seen {
   return seen;
 }
 
-export async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+/** `ms` is a deadlock guard, not a speed guess: beside two CPU burners a pty's hang-up reached the driver after more than 5 s. */
+export async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
