@@ -9,6 +9,7 @@ import { templateToBytes } from '../../kiosk/enrolment/sealed.ts';
 import { silentLogger } from '../../kiosk/log.ts';
 import { CHROMIUM, launchChromium } from '../display/browser.ts';
 import { peerSuite } from '../helpers/suite.ts';
+import { consoleLogin } from './console-login.ts';
 import { waitFor } from '../sync/broker.ts';
 import { CentralWorld, PG_CTL } from './world.ts';
 
@@ -49,16 +50,7 @@ t.after(async (ctx) => {
 });
 
 async function login(ctx: Ctx, user: string): Promise<Page> {
-  const page = await ctx.browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(ctx.central.console.url);
-  await page.fill('#user', user);
-  await page.fill('#password', PASSWORD);
-  await page.click('#login-form button');
-  await page.waitForSelector('body[data-connected=true]', { timeout: 15_000 });
-  assert.equal(problems, [], 'no page errors (CSP violations land here)');
-  return page;
+  return consoleLogin(ctx.browser, ctx.central.console.url, user, PASSWORD);
 }
 
 /** The command the enrolment form just sent (the page keeps its id beside the answer). */

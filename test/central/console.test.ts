@@ -12,6 +12,7 @@ import { silentLogger } from '../../kiosk/log.ts';
 import { syncTopics } from '../../kiosk/sync/topics.ts';
 import { CHROMIUM, launchChromium } from '../display/browser.ts';
 import { peerSuite } from '../helpers/suite.ts';
+import { consoleLogin, WALL } from './console-login.ts';
 import { pub, waitFor } from '../sync/broker.ts';
 import { CentralWorld, PG_CTL } from './world.ts';
 
@@ -25,7 +26,6 @@ interface Ctx {
 const t = peerSuite<Ctx>('central: officers\' console in Chromium', ['mosquitto', 'mosquitto_pub', CHROMIUM, PG_CTL]);
 const PASSWORD = 'correct horse battery';
 const CHEAP = { N: 2 ** 10, r: 8, p: 1 };
-const WALL = { width: 1920, height: 1080 };
 const LAPTOP = { width: 1366, height: 768 };
 const SHOTS = join(new URL('../../', import.meta.url).pathname, 'artifacts', 'central');
 
@@ -47,17 +47,7 @@ t.after(async (ctx) => {
 });
 
 async function login(ctx: Ctx, user: string, viewport = WALL): Promise<Page> {
-  const page = await ctx.browser.newPage({ viewport });
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && !/401|Failed to load resource/.test(m.text()) && problems.push(m.text()));
-  await page.goto(ctx.central.console.url);
-  await page.fill('#user', user);
-  await page.fill('#password', PASSWORD);
-  await page.click('#login-form button');
-  await page.waitForSelector('body[data-connected=true]', { timeout: 15_000 });
-  assert.equal(problems, [], 'no page errors (CSP violations land here)');
-  return page;
+  return consoleLogin(ctx.browser, ctx.central.console.url, user, PASSWORD, viewport);
 }
 
 function gate(ctx: Ctx, id: string, profile?: string): SimGate {
