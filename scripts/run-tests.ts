@@ -167,9 +167,10 @@ async function main(): Promise<void> {
     .sort((a, b) => b.wall - a.wall);
   const results: FileResult[] = [];
   const running = new Set<Candidate>();
+  const policy = { jobs: Math.max(1, JOBS), maxFiles: Math.max(JOBS, MAX_FILES) };
   await new Promise<void>((done) => {
     const pump = (): void => {
-      for (let c = nextFile(queue, [...running], { jobs: Math.max(1, JOBS), maxFiles: Math.max(JOBS, MAX_FILES) }); c; c = nextFile(queue, [...running], { jobs: Math.max(1, JOBS), maxFiles: Math.max(JOBS, MAX_FILES) })) {
+      for (let c = nextFile(queue, [...running], policy); c; c = nextFile(queue, [...running], policy)) {
         const started = c;
         queue.splice(queue.indexOf(started), 1);
         running.add(started);
