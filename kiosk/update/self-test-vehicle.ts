@@ -12,7 +12,7 @@ import { SimulatedClock } from '../clock.ts';
 import { CrossingBinding } from '../crossing/bind.ts';
 import { silentLogger } from '../log.ts';
 import { vehicleProfile } from '../profiles.ts';
-import { cameraView, countingEngine } from './self-test-view.ts';
+import { cameraView, countingEngine, stepUntil, stopTwins } from './self-test-view.ts';
 
 /**
  * The vehicle lane's self-test crossing (issue 18 item 2): the release's own vehicle
@@ -134,25 +134,13 @@ export class VehicleSelfTestRig {
     else if ((s.startsWith('in_service.clearing') || s.startsWith('in_service.token_refused')) && car.place === 'approach') once('back', () => void car.reverse());
   }
 
-  /** Steps the clock 5 ms at a time (standing still while a frame is judged) until `pred` holds. */
-  async #until(pred: () => boolean, maxMs: number, what: string): Promise<void> {
-    const end = this.clock.monotonic() + maxMs;
-    while (!pred()) {
-      if (this.clock.monotonic() > end) throw new Error(`${what} within ${maxMs} ms (state ${this.#state})`);
-      if (this.#judging.size) await Promise.race(this.#judging).catch(() => {});
-      else this.clock.advance(5);
-      await new Promise((r) => setImmediate(r));
-    }
+  #until(pred: () => boolean, maxMs: number, what: string): Promise<void> {
+    return stepUntil(this.clock, this.#judging, pred, maxMs, what, () => this.#state);
   }
 
   async stop(): Promise<void> {
     this.#binding?.stop();
-    const stopping = Promise.all([this.door.stop(), this.camera.stop()]);
-    for (let i = 0; i < 20; i++) {
-      this.clock.advance(5);
-      await new Promise((r) => setImmediate(r));
-    }
-    await stopping.catch(() => {});
+    await stopTwins(this.clock, Promise.all([this.door.stop(), this.camera.stop()]));
     this.plant.stop();
   }
 }

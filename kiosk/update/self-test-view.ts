@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { FaceEngine } from '../biometrics/index.ts';
+import type { SimulatedClock } from '../clock.ts';
 
 /** Pieces both self-test rigs (pedestrian door, vehicle barrier) share. */
 
@@ -28,4 +29,27 @@ export function countingEngine(e: FaceEngine, judging: Set<Promise<unknown>>): F
       return p;
     },
   };
+}
+
+/**
+ * Steps the rig's simulated clock 5 ms at a time until `pred` holds, standing still while a
+ * frame is judged (the engine's real time must not count against the lane's budgets).
+ */
+export async function stepUntil(clock: SimulatedClock, judging: Set<Promise<unknown>>, pred: () => boolean, maxMs: number, what: string, state: () => string): Promise<void> {
+  const end = clock.monotonic() + maxMs;
+  while (!pred()) {
+    if (clock.monotonic() > end) throw new Error(`${what} within ${maxMs} ms (state ${state()})`);
+    if (judging.size) await Promise.race(judging).catch(() => {});
+    else clock.advance(5);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** Stops a rig's twins: their stop waits on the simulated clock, which is moved meanwhile. */
+export async function stopTwins(clock: SimulatedClock, stops: Promise<unknown>): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    clock.advance(5);
+    await new Promise((r) => setImmediate(r));
+  }
+  await stops.catch(() => {});
 }
