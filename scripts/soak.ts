@@ -33,7 +33,8 @@ const f = await runSoak({ kills: opts.kills, seed: opts.seed, othersPerKill: opt
 const summary = { ...f, load1_start: +load.toFixed(2), load1_end: +loadavg()[0]!.toFixed(2) };
 console.log(`soak — seed ${f.seed}, ${f.seconds} s, load ${summary.load1_start} → ${summary.load1_end}`);
 console.log('| what | figure |\n|---|---|');
-for (const [k, v] of Object.entries(summary)) if (k !== 'wrong_opening_list') console.log(`| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : String(v)} |`);
+for (const [k, v] of Object.entries(summary)) if (k !== 'wrong_opening_list' && k !== 'long_heartbeat_gaps') console.log(`| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : String(v)} |`);
+for (const g of f.long_heartbeat_gaps) console.log(`heartbeat gap ${g.ms} ms at ${g.at_s} s — ${g.context}`);
 for (const w of f.wrong_opening_list) console.log(`wrong opening: ${w.door} at ${w.at_s} s — ${w.why}; ${w.context}`);
 console.log(JSON.stringify(summary));
 const broken = f.wrong_openings > 0 || f.late_closings > 0 || !f.journal_ok || f.lost_events > 0 || f.stopped_early !== null;

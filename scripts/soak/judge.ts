@@ -5,6 +5,7 @@
  * the doors' closing after each kill is timed on the plant; the journal is verified by
  * verify-journal's check; the central subscriber's batches are compared with the journal.
  */
+import { loadavg } from 'node:os';
 import type { RtuWrite } from '../../drivers/door/rtu-write-log.ts';
 import { Journal, verifyJournal } from '../../kiosk/journal/index.ts';
 import { SystemClock } from '../../kiosk/clock.ts';
@@ -56,6 +57,8 @@ export class Judge {
 
   /** Gaps between heartbeat writes the controller executed (ms), outside kills and link faults. */
   readonly beatGaps: number[] = [];
+  /** The gaps over door-io.md's 1,000 ms, each with what else was going on (faults, the gate's mode, load). */
+  readonly longGaps: { at_s: number; ms: number; context: string }[] = [];
   #lastBeat: number | undefined;
   #beatsPaused = false;
 
@@ -73,7 +76,11 @@ export class Judge {
   /** Called for every write the controller executed. */
   onWrite(w: RtuWrite): void {
     if (w.table === 'holding' && w.addr === HEARTBEAT) {
-      if (!this.#beatsPaused && this.#lastBeat !== undefined) this.beatGaps.push(w.at - this.#lastBeat);
+      if (!this.#beatsPaused && this.#lastBeat !== undefined) {
+        const gap = w.at - this.#lastBeat;
+        this.beatGaps.push(gap);
+        if (gap > 1000) this.longGaps.push({ at_s: +((w.at - this.#t0) / 1000).toFixed(1), ms: Math.round(gap), context: `load ${loadavg()[0]!.toFixed(1)}; ${this.context()}` });
+      }
       this.#lastBeat = w.at;
       return;
     }

@@ -48,6 +48,8 @@ export interface SoakFigures {
   heartbeat_gap_ms_p99: number;
   heartbeat_gap_ms_max: number;
   heartbeat_gaps_over_1000: number;
+  /** Each gap over 1,000 ms with its context (the first 40). */
+  long_heartbeat_gaps: { at_s: number; ms: number; context: string }[];
   late_closings: number;
   closing_bound_ms: number;
   journal_ok: boolean;
@@ -199,6 +201,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       heartbeat_gap_ms_p99: Math.round(pct(judge.beatGaps, 99)),
       heartbeat_gap_ms_max: Math.round(Math.max(0, ...judge.beatGaps)),
       heartbeat_gaps_over_1000: judge.beatGaps.filter((g) => g > 1000).length,
+      long_heartbeat_gaps: judge.longGaps.slice(0, 40),
       late_closings: judge.lateClosings.length,
       closing_bound_ms: rig.watchdogMs + TRAVEL_MS,
       journal_ok: journal.ok,
