@@ -1,22 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AnyStateMachine } from 'xstate';
-import { cameraSection } from '../../config/sections/camera.ts';
-import { doorSection } from '../../config/sections/door.ts';
-import { timingsSection } from '../../config/sections/gate.ts';
-import { SimulatedCamera } from '../../drivers/camera/twin.ts';
-import { DoorPlant } from '../../drivers/door/plant.ts';
 import type { SimPerson } from '../../drivers/door/plant-people.ts';
-import { DoorTwin } from '../../drivers/door/twin.ts';
 import type { FaceEngine, FaceReference } from '../biometrics/index.ts';
 import type { DoorLayout } from '../../drivers/door/interface.ts';
-import { SimulatedClock } from '../clock.ts';
-import { CrossingBinding } from '../crossing/bind.ts';
-import { silentLogger } from '../log.ts';
-import { pedestrianProfile } from '../profiles.ts';
 import { VehicleSelfTestRig } from './self-test-vehicle.ts';
-import { cameraView, countingEngine, stepUntil, stopTwins, type RawView } from './self-test-view.ts';
+import { SelfTestLane } from './self-test-lane.ts';
+import { cameraView, type RawView } from './self-test-view.ts';
 
 /**
  * The self-test crossing a new release runs before it is declared healthy (issue 18 item 2):
@@ -54,7 +44,7 @@ export async function selfTestCrossing(engine: FaceEngine, o: { facesDir?: strin
   const t0 = performance.now();
   const dir = o.facesDir ?? FACES;
   const outcomes = { genuine: 'none', impostor: 'none' };
-  const rig = o.layout === 'vehicle' ? new VehicleSelfTestRig(engine) : new SelfTestRig(engine);
+  const rig: SelfTestLane = o.layout === 'vehicle' ? new VehicleSelfTestRig(engine) : new SelfTestRig(engine);
   try {
     const ref = await engine.extractReference(readFileSync(join(dir, SELF_TEST_FACES.reference)));
     const reference: FaceReference = { template: ref.template, source: 'enrolment' };
@@ -74,63 +64,25 @@ export async function selfTestCrossing(engine: FaceEngine, o: { facesDir?: strin
 
 const ms = (t0: number): number => Math.round(performance.now() - t0);
 
-class SelfTestRig {
-  readonly clock = new SimulatedClock();
-  readonly plant = new DoorPlant({ clock: this.clock, layout: 'pedestrian' });
-  readonly camera = new SimulatedCamera(cameraSection.parse({ width: 640, height: 480, fps: 4, stallMs: 60_000 }), { clock: this.clock, log: silentLogger() });
-  readonly door: DoorTwin;
-  readonly finished: Record<string, unknown>[] = [];
+class SelfTestRig extends SelfTestLane {
   /** Crossings during which the exit door was seen open, by outcome. */
   readonly exitOpenedIn: string[] = [];
-  #binding: CrossingBinding | undefined;
-  #state = '';
-  #judging = new Set<Promise<unknown>>();
-  #reference: FaceReference | undefined;
   #exitOpen = false;
 
-  constructor(readonly engine: FaceEngine) {
-    this.door = new DoorTwin(this.plant, doorSection.parse({ layout: 'pedestrian', watchdogMs: 3000 }), { isControlLoopAlive: () => this.#binding?.isControlLoopAlive() ?? false });
-  }
-
-  async start(reference: FaceReference): Promise<void> {
-    this.#reference = reference;
-    this.plant.start();
-    await this.camera.start();
-    this.#binding = new CrossingBinding({
-      machine: pedestrianProfile.machine as AnyStateMachine,
-      // Short budgets: the outcome is the same, the impostor is refused after fewer frames.
-      input: { timings: timingsSection.parse({ healthyBeforeServiceMs: 500, faceBudgetMs: 3000, refusalDisplayMs: 500 }), newId: () => `self-test-${crypto.randomUUID()}` },
-      outputsFor: pedestrianProfile.outputsFor,
-      screenFor: pedestrianProfile.screenFor,
-      clock: this.clock,
-      log: silentLogger(),
-      door: this.door,
-      camera: this.camera,
-      engine: countingEngine(this.engine, this.#judging),
-      checkToken: async () => ({ ok: true, tokenType: 'self_test', subject: 'self-test', reference: this.#reference }),
-      journal: (type, data) => {
-        if (type === 'crossing_finished') this.finished.push(data);
-      },
-      publish: (u) => (this.#state = u.state),
-    });
-    const started = this.door.start();
-    let up = false;
-    void started.then(() => (up = true));
-    await this.#until(() => up, 5000, 'the door twin did not start');
-    this.#binding.start();
-    await this.#until(() => this.#state === 'in_service.idle', 10_000, 'the lane did not come into service on the twin');
+  constructor(engine: FaceEngine) {
+    super(engine, 'pedestrian');
   }
 
   /** One traveller presents a token, walks in when the entry opens, shows `face`; returns outcome/reason. */
-  async cross(face: string, boundMs: number): Promise<string> {
+  override async cross(face: string, boundMs: number): Promise<string> {
     const person = this.plant.traveller();
     const acted = new Set<string>();
     const n = this.finished.length;
     this.#exitOpen = false;
     person.arrive();
-    this.#binding!.send({ type: 'TOKEN_READ', channel: 'qr', token: 'self-test' });
+    this.binding!.send({ type: 'TOKEN_READ', channel: 'qr', token: 'self-test' });
     const view = await cameraView(readFileSync(face));
-    await this.#until(
+    await this.until(
       () => {
         this.#react(person, acted, view);
         if (this.plant.role('exit_closed') === false) this.#exitOpen = true;
@@ -144,16 +96,16 @@ class SelfTestRig {
     if (this.#exitOpen) this.exitOpenedIn.push(String(rec.outcome));
     await this.camera.show(null);
     void person.leave();
-    await this.#until(() => this.#state === 'in_service.idle' && person.place === 'gone', boundMs, 'the lane did not return to idle on the twin');
+    await this.until(() => this.state === 'in_service.idle' && person.place === 'gone', boundMs, 'the lane did not return to idle on the twin');
     return outcome;
   }
 
-  doorsNeverOpenedWrongly(): boolean {
+  override doorsNeverOpenedWrongly(): boolean {
     return this.exitOpenedIn.every((o) => o === 'CLEARED');
   }
 
   #react(person: SimPerson, acted: Set<string>, view: RawView): void {
-    const s = this.#state;
+    const s = this.state;
     const once = (k: string, fn: () => void): void => {
       if (!acted.has(k)) {
         acted.add(k);
@@ -163,15 +115,5 @@ class SelfTestRig {
     if (s.startsWith('in_service.entry') && person.place === 'approach') once('enter', () => void person.enterMantrap().then(() => this.camera.show(view)));
     else if (s.startsWith('in_service.exit')) once('exit', () => void person.exit());
     else if (s.startsWith('in_service.refused')) once('back', () => void person.backOut());
-  }
-
-  #until(pred: () => boolean, maxMs: number, what: string): Promise<void> {
-    return stepUntil(this.clock, this.#judging, pred, maxMs, what, () => this.#state);
-  }
-
-  async stop(): Promise<void> {
-    this.#binding?.stop();
-    await stopTwins(this.clock, Promise.all([this.door.stop(), this.camera.stop()]));
-    this.plant.stop();
   }
 }
