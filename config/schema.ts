@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cameraSection } from './sections/camera.ts';
+import { collectionSection } from './sections/collection.ts';
 import { corridorSection } from './sections/corridor.ts';
 import { counterSection } from './sections/counter.ts';
 import { doorSection } from './sections/door.ts';
@@ -70,6 +71,12 @@ export const configSchema = z.strictObject({
   counter: counterSection,
   /** Visitor self-registration kiosk: face tries, frames per capture, result time (issue 14 §3). */
   registration: registrationSection,
+  /** Identity-card collection kiosk: the resident's limits for each step (issue 14 §4). */
+  collection: collectionSection,
+}).superRefine((c, ctx) => {
+  // The kiosk must retain an untaken card itself, well before the controller's backstop does.
+  if (c.collection.takeLimitMs > c.dispenser.mouthLimitS * 500)
+    ctx.addIssue({ code: 'custom', path: ['collection', 'takeLimitMs'], message: `must be at most half of dispenser.mouthLimitS (${c.dispenser.mouthLimitS} s): the kiosk retains an untaken card before the controller's backstop does` });
 });
 
 export type GateConfig = z.infer<typeof configSchema>;

@@ -10,7 +10,7 @@ import type { DeviceHealth } from '../control-types.ts';
 import type { JournalEventType } from '../crossing/facts.ts';
 import { ConfigError } from '../errors.ts';
 import type { KioskApp, KioskParts, KioskProfile } from '../seat/kiosk-profile.ts';
-import { CollectionKiosk, type CollectionKioskTimings, type LiveDecision } from './collection-kiosk.ts';
+import { CollectionKiosk, type LiveDecision } from './collection-kiosk.ts';
 import { collectionKioskScreen } from './collection-screens.ts';
 import { CollectionTwin } from './collection-twin.ts';
 import { verifySlip } from './slip.ts';
@@ -27,11 +27,6 @@ export interface CollectionApp extends KioskApp {
   camera: KioskParts['camera'];
   /** Only with the simulated dispenser and card reader: the plant and what its stacker holds. */
   twin?: CollectionTwin;
-}
-
-/** The resident-facing limits; the take limit stays inside the controller's own backstop (mouthLimitS). */
-function timings(mouthLimitS: number): CollectionKioskTimings {
-  return { takeLimitMs: Math.max(1000, Math.min(30_000, mouthLimitS * 500)), resultDisplayMs: 5_000, cardReadMs: 5_000, faceAttempts: 3, faceMs: 30_000 };
 }
 
 /**
@@ -78,7 +73,7 @@ export const collectionProfile: KioskProfile = {
           clock,
           kiosk: config.gate,
         },
-        timings(config.dispenser.mouthLimitS),
+        config.collection,
       );
     const offs: (() => void)[] = [];
     const screenFns = new Set<Parameters<KioskApp['on']>[1]>();

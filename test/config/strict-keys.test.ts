@@ -89,4 +89,13 @@ test('door.watchdogMs: never 0 (that disables the controller watchdog), at most 
   assert.is(parseConfig({}).door.watchdogMs, 3000);
 });
 
+test("collection: the resident's limits come from config, and the take limit stays inside the dispenser's own backstop", () => {
+  const c = parseConfig({ profile: 'collection', collection: { faceAttempts: 2, faceMs: 20_000 } });
+  assert.equal([c.collection.faceAttempts, c.collection.faceMs, c.collection.takeLimitMs], [2, 20_000, 30_000]);
+  assert.equal(refusedPaths({ collection: { faceAtempts: 2 } }), ['collection.faceAtempts: unknown key (misspelled?)']);
+  // A 40 s mouth backstop leaves the kiosk 20 s: a 30 s take limit would let the controller act first.
+  assert.ok(refusedPaths({ dispenser: { mouthLimitS: 40 } }).some((m) => m.startsWith('collection.takeLimitMs: ') && m.includes('mouthLimitS')));
+  assert.equal(refusedPaths({ dispenser: { mouthLimitS: 40 }, collection: { takeLimitMs: 20_000 } }), []);
+});
+
 test.run();
